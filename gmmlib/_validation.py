@@ -1,0 +1,182 @@
+"""Input checks shared by every public function.
+
+Each check either returns a clean float64 array or raises a ``ValueError`` /
+``TypeError`` whose message says what was wrong and how to fix it.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+
+from .exceptions import NotFittedError
+
+
+def as_float_array(values, name, allow_nan=False):
+    """Convert ``values`` to a float64 array, refusing non-numeric input."""
+    try:
+        array = np.asarray(values)
+    except Exception as error:  # ragged lists and the like
+        raise TypeError(f"{name} could not be turned into a numeric array ({error}).") from None
+    if array.dtype == object or array.dtype.kind in "USVMm":
+        raise TypeError(
+            f"{name} must be numeric (int or float), but has dtype {array.dtype}. "
+            "Convert strings or objects to numbers first."
+        )
+    if array.dtype.kind == "c":
+        raise TypeError(f"{name} must be real-valued, but has complex dtype {array.dtype}.")
+    array = array.astype(np.float64, copy=False)
+    if not allow_nan and not np.all(np.isfinite(array)):
+        raise ValueError(
+            f"{name} contains NaN or infinity. Remove or impute those values before fitting."
+        )
+    return array
+
+
+def check_data(X, name="X", min_samples=1):
+    """Return ``X`` as an (N, d) float64 array; (N,) means N one-dimensional samples."""
+    X = as_float_array(X, name)
+    if X.ndim == 1:
+        X = X[:, np.newaxis]
+    if X.ndim != 2:
+        raise ValueError(
+            f"{name} must be 1-D (N samples) or 2-D (N samples x d features), "
+            f"but has {X.ndim} dimensions with shape {X.shape}. Reshape it to (N, d)."
+        )
+    n_samples, n_features = X.shape
+    if n_samples < min_samples:
+        raise ValueError(
+            f"{name} has {n_samples} samples, but at least {min_samples} are needed."
+        )
+    if n_features == 0:
+        raise ValueError(f"{name} has 0 features; every sample needs at least one value.")
+    return X
+
+
+def check_positive_int(value, name, minimum=1):
+    """Refuse anything but an integer >= ``minimum`` (booleans included)."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}.")
+    return int(value)
+
+
+def check_nonnegative_real(value, name):
+    """Refuse anything but a finite real number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a non-negative number, got {value!r}.")
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value}.")
+    return float(value)
+
+
+def check_option(value, name, options):
+    """Refuse a string that is not one of ``options``."""
+    if value not in options:
+        choices = ", ".join(repr(option) for option in options)
+        raise ValueError(f"{name} must be one of {choices}; got {value!r}.")
+    return value
+
+
+def check_weights(weights, n_components, name="weights"):
+    """Mixing weights: shape (K,), each in [0, 1], summing to 1."""
+    weights = as_float_array(weights, name).reshape(-1) if np.ndim(weights) else None
+    if weights is None or weights.shape != (n_components,):
+        got = np.shape(weights) if weights is not None else "a scalar"
+        raise ValueError(f"{name} must have shape ({n_components},), one per component; got {got}.")
+    if np.any(weights < 0) or np.any(weights > 1):
+        raise ValueError(
+            f"{name} must lie in [0, 1]; got min {weights.min():.5g}, max {weights.max():.5g}."
+        )
+    if not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-8):
+        raise ValueError(
+            f"{name} must sum to 1 (they are probabilities); got sum {weights.sum():.10g}. "
+            "Divide them by their sum."
+        )
+    return weights
+
+
+def check_means(means, n_components, n_features, name="means"):
+    """Component means: shape (K, d); for d = 1 a (K,) vector is accepted too."""
+    means = as_float_array(means, name)
+    if n_features == 1 and means.shape == (n_components,):
+        means = means[:, np.newaxis]
+    if means.shape != (n_components, n_features):
+        raise ValueError(
+            f"{name} must have shape ({n_components}, {n_features}) = "
+            f"(n_components, n_features); got {means.shape}."
+        )
+    return means
+
+
+def check_covariances(covariances, n_components, n_features, name="covariances"):
+    """Full covariances (K, d, d), symmetric positive definite; for d = 1 (K,) variances too."""
+    covariances = as_float_array(covariances, name)
+    if n_features == 1 and covariances.shape == (n_components,):
+        covariances = covariances[:, np.newaxis, np.newaxis]
+    if covariances.shape != (n_components, n_features, n_features):
+        raise ValueError(
+            f"{name} must have shape ({n_components}, {n_features}, {n_features}) = "
+            f"(n_components, n_features, n_features); got {covariances.shape}."
+        )
+    for k, covariance in enumerate(covariances):
+        check_spd(covariance, f"{name}[{k}]")
+    return covariances
+
+
+def check_spd(matrix, name):
+    """Refuse a matrix that is not symmetric positive definite."""
+    if not np.allclose(matrix, matrix.T, rtol=1e-8, atol=0):
+        raise ValueError(f"{name} must be symmetric; make it so with (S + S.T) / 2.")
+    try:
+        np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            f"{name} is not positive definite (a zero or negative variance direction). "
+            "Use a covariance with positive eigenvalues, e.g. add a small multiple of the identity."
+        ) from None
+
+
+def check_random_state(seed):
+    """Turn None, an int or a RandomState into a ``numpy.random.RandomState``."""
+    if seed is None:
+        return np.random.mtrand._rand
+    if isinstance(seed, np.random.RandomState):
+        return seed
+    if isinstance(seed, Integral) and not isinstance(seed, bool):
+        return np.random.RandomState(int(seed))
+    raise TypeError(f"random_state must be None, an int or a numpy RandomState; got {seed!r}.")
+
+
+def check_sample_weight(sample_weight, n_samples):
+    """Per-sample weights: (N,), finite, non-negative, not all zero; None means all ones."""
+    if sample_weight is None:
+        return np.ones(n_samples)
+    weight = as_float_array(sample_weight, "sample_weight").reshape(-1)
+    if weight.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight must have one entry per sample, shape ({n_samples},); got {weight.shape}."
+        )
+    if np.any(weight < 0):
+        raise ValueError("sample_weight must be non-negative.")
+    if weight.sum() <= 0:
+        raise ValueError("sample_weight sums to 0; at least one sample needs a positive weight.")
+    return weight
+
+
+def check_is_fitted(estimator, attribute):
+    """Raise NotFittedError unless ``estimator`` has the fitted ``attribute``."""
+    if not hasattr(estimator, attribute):
+        raise NotFittedError(
+            f"This {type(estimator).__name__} is not fitted yet. "
+            "Call fit(X) before using this method."
+        )
+
+
+def check_n_features(X, n_features_in, what="the model"):
+    """Refuse data whose number of features differs from what was fitted."""
+    if X.shape[1] != n_features_in:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {what} was fitted with {n_features_in}. "
+            "Pass data with the same columns as in fit."
+        )
