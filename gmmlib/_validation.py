@@ -72,7 +72,7 @@ def check_nonnegative_real(value, name):
 
 def check_option(value, name, options):
     """Refuse a string that is not one of ``options``."""
-    if value not in options:
+    if not isinstance(value, str) or value not in options:
         choices = ", ".join(repr(option) for option in options)
         raise ValueError(f"{name} must be one of {choices}; got {value!r}.")
     return value
@@ -80,9 +80,9 @@ def check_option(value, name, options):
 
 def check_weights(weights, n_components, name="weights"):
     """Mixing weights: shape (K,), each in [0, 1], summing to 1."""
-    weights = as_float_array(weights, name).reshape(-1) if np.ndim(weights) else None
-    if weights is None or weights.shape != (n_components,):
-        got = np.shape(weights) if weights is not None else "a scalar"
+    weights = as_float_array(weights, name)
+    if weights.shape != (n_components,):
+        got = weights.shape if weights.ndim else "a scalar"
         raise ValueError(f"{name} must have shape ({n_components},), one per component; got {got}.")
     if np.any(weights < 0) or np.any(weights > 1):
         raise ValueError(
@@ -126,7 +126,10 @@ def check_covariances(covariances, n_components, n_features, name="covariances")
 
 def check_spd(matrix, name):
     """Refuse a matrix that is not symmetric positive definite."""
-    if not np.allclose(matrix, matrix.T, rtol=1e-8, atol=0):
+    # Entry (i, j) is compared on its own scale sqrt(S_ii S_jj), so that rounding noise in a
+    # near-zero covariance (e.g. with a constant feature) is not mistaken for asymmetry.
+    root = np.sqrt(np.abs(np.diag(matrix)))
+    if np.any(np.abs(matrix - matrix.T) > 1e-8 * np.outer(root, root)):
         raise ValueError(f"{name} must be symmetric; make it so with (S + S.T) / 2.")
     try:
         np.linalg.cholesky(matrix)

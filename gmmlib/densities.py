@@ -13,7 +13,7 @@ import numpy as np
 from scipy.linalg import solve_triangular
 from scipy.linalg.lapack import dtrtri
 
-from ._validation import check_covariances, check_data, check_means, check_spd
+from ._validation import as_float_array, check_covariances, check_data, check_means, check_spd
 
 LOG_2PI = math.log(2.0 * math.pi)
 
@@ -50,7 +50,7 @@ def gaussian_logpdf(X, mean, cov):
     X = check_data(X)
     n_features = X.shape[1]
     mean = check_means(np.reshape(mean, (1, -1)) if np.ndim(mean) else [mean], 1, n_features, "mean")[0]
-    cov = np.asarray(cov, dtype=float)
+    cov = as_float_array(cov, "cov")
     if cov.ndim == 0:
         cov = cov.reshape(1, 1)
     cov = check_covariances(cov[np.newaxis], 1, n_features, "cov")[0]

@@ -20,6 +20,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from ._validation import (
+    as_float_array,
     check_covariances,
     check_data,
     check_means,
@@ -63,8 +64,13 @@ def _check_mixture(X, weights, means, covariances):
     """Validate data and parameters together; return arrays and whether X was 1-D."""
     one_dimensional = np.ndim(X) == 1
     X = check_data(X)
-    weights = np.asarray(weights) if np.ndim(weights) else weights
-    n_components = len(weights) if np.ndim(weights) == 1 else 0
+    weights = as_float_array(weights, "weights")
+    if weights.ndim != 1 or weights.size == 0:
+        raise ValueError(
+            "weights must be a 1-D array with one mixing weight per component, shape (K,); "
+            f"got shape {weights.shape}."
+        )
+    n_components = len(weights)
     weights = check_weights(weights, n_components)
     means = check_means(means, n_components, X.shape[1])
     covariances = check_covariances(covariances, n_components, X.shape[1])
@@ -155,8 +161,6 @@ def m_step(X, resp, reg_covar=0.0):
 
 def _check_responsibilities(resp, n_samples):
     """Responsibilities: (N, K), entries in [0, 1], rows summing to 1."""
-    from ._validation import as_float_array
-
     resp = as_float_array(resp, "resp")
     if resp.ndim != 2 or resp.shape[0] != n_samples:
         raise ValueError(
@@ -190,6 +194,11 @@ def em(X, weights, means, covariances, max_iter=100, tol=1e-6, reg_covar=0.0):
     max_iter = check_positive_int(max_iter, "max_iter")
     tol = check_nonnegative_real(tol, "tol")
     reg_covar = check_nonnegative_real(reg_covar, "reg_covar")
+    if X.shape[0] < len(weights):
+        raise ValueError(
+            f"X has {X.shape[0]} samples, but {len(weights)} components need at least "
+            f"{len(weights)}. Use fewer components or more data."
+        )
 
     def shaped(means, covariances):
         if one_dimensional:

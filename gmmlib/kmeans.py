@@ -55,16 +55,18 @@ def kmeans_plusplus(X, n_clusters, random_state=None, sample_weight=None, n_loca
     weight = check_sample_weight(sample_weight, X.shape[0])
     if n_local_trials is None:
         n_local_trials = 2 + int(np.log(n_clusters))
+    n_local_trials = check_positive_int(n_local_trials, "n_local_trials")
     indices = [rng.choice(X.shape[0], p=weight / weight.sum())]
     closest_sq = squared_distances(X, X[indices])[:, 0]
     for _ in range(1, n_clusters):
-        potential = weight * closest_sq
-        total = potential.sum()
-        if total <= 0:  # every point already sits on a seed: any remaining point will do
-            probabilities = weight / weight.sum()
-        else:
-            probabilities = potential / total
-        candidates = rng.choice(X.shape[0], size=n_local_trials, p=probabilities)
+        # Draw candidates with probability proportional to weight * squared distance, by
+        # inverting the cumulative sum at uniform points (the same draws as scikit-learn).
+        potential = np.cumsum(weight * closest_sq)
+        if potential[-1] > 0:
+            targets = rng.uniform(size=n_local_trials) * potential[-1]
+            candidates = np.minimum(np.searchsorted(potential, targets), X.shape[0] - 1)
+        else:  # every point already sits on a seed: any point will do
+            candidates = rng.choice(X.shape[0], size=n_local_trials, p=weight / weight.sum())
         candidate_sq = np.minimum(closest_sq[:, np.newaxis], squared_distances(X, X[candidates]))
         best = int(np.argmin(weight @ candidate_sq))
         indices.append(candidates[best])

@@ -38,6 +38,7 @@ from .covariances import (
 )
 from .densities import (
     CHUNK_ROWS,
+    ILL_DEFINED_COVARIANCE,
     covariances_from_precision_cholesky,
     log_gaussian_prob,
     precision_cholesky,
@@ -179,6 +180,16 @@ class GaussianMixture(ParamsMixin):
             raise ValueError("precisions_init must be positive (they are inverse variances).")
         return precision_cholesky_from_precisions(precisions, self.covariance_type)
 
+    def _check_warm_start(self, X):
+        """A warm start continues from the fitted parameters, so they must suit this fit."""
+        check_n_features(X, self.n_features_in_, "the warm-started model")
+        shape = expected_shape(self.covariance_type, self.n_components, X.shape[1])
+        if self.means_.shape[0] != self.n_components or self.covariances_.shape != shape:
+            raise ValueError(
+                "warm_start=True continues from the fitted parameters, but n_components or "
+                "covariance_type changed since that fit. Set warm_start=False to start afresh."
+            )
+
     # ------------------------------------------------------------------ fitting
 
     def fit(self, X, y=None, sample_weight=None):
@@ -200,6 +211,8 @@ class GaussianMixture(ParamsMixin):
         inits = self._check_parameters(X)
         weight = check_sample_weight(sample_weight, X.shape[0])
         do_init = not (self.warm_start and hasattr(self, "converged_"))
+        if not do_init:
+            self._check_warm_start(X)
         n_init = self.n_init if do_init else 1
         random_state = check_random_state(self.random_state)
         resp = np.empty((X.shape[0], self.n_components))
@@ -330,7 +343,11 @@ class GaussianMixture(ParamsMixin):
 
     def _set_parameters(self, parameters):
         self.weights_, self.means_, self.covariances_, self.precisions_cholesky_ = parameters
-        self.precisions_ = precisions_from_cholesky(self.precisions_cholesky_, self.covariance_type)
+        with np.errstate(over="ignore"):
+            self.precisions_ = precisions_from_cholesky(self.precisions_cholesky_,
+                                                        self.covariance_type)
+        if not np.all(np.isfinite(self.precisions_)):  # a variance below ~1e-308 has no inverse
+            raise ValueError(ILL_DEFINED_COVARIANCE)
 
     # ------------------------------------------------------------------ using a fitted model
 
