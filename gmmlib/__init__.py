@@ -1,16 +1,25 @@
 """gmmlib: Gaussian mixture models and the EM algorithm, written to be read.
 
-Teaching primitives, one equation each (chapters 1-4):
-    gaussian_logpdf, responsibilities, log_likelihood, m_step, em
-The estimator, with scikit-learn's API (chapters 4-9):
-    GaussianMixture, KMeans, kmeans_plusplus
+Teaching primitives, one equation each (chapters 1-5):
+    gaussian_logpdf, log_likelihood, responsibilities, m_step, em,
+    expected_complete_log_likelihood, elbo, kl_to_posterior
+Estimators with scikit-learn's API (chapters 4-10):
+    GaussianMixture, MiniBatchGaussianMixture, KMeans, kmeans_plusplus
+Submodules:
+    gmmlib.model_selection  BIC, AIC, held-out and cross-validated likelihood (chapter 8)
+    gmmlib.datasets         the book's data sets, nothing downloaded
+    gmmlib.covariances      the four covariance types
+    gmmlib.plotting, gmmlib.widgets   figures and explorers (need gmmlib[widgets])
 """
 
+from . import covariances, datasets, model_selection
+from .bound import elbo, expected_complete_log_likelihood, kl_to_posterior
 from .densities import gaussian_logpdf
 from .em import EMIteration, EMResult, em, log_likelihood, m_step, responsibilities
 from .exceptions import ConvergenceWarning, NotFittedError
 from .kmeans import KMeans, kmeans_plusplus
 from .mixture import GaussianMixture
+from .online import MiniBatchGaussianMixture
 
 __version__ = "0.1.0"
 
@@ -20,11 +29,18 @@ __all__ = [
     "EMResult",
     "GaussianMixture",
     "KMeans",
+    "MiniBatchGaussianMixture",
     "NotFittedError",
+    "covariances",
+    "datasets",
+    "elbo",
     "em",
+    "expected_complete_log_likelihood",
     "gaussian_logpdf",
+    "kl_to_posterior",
     "kmeans_plusplus",
     "log_likelihood",
     "m_step",
+    "model_selection",
     "responsibilities",
 ]
