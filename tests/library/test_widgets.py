@@ -1,0 +1,474 @@
+"""The EM explorers: scrubbing draws the right history frame without refitting, the
+controls refit, the k-means limit hardens the responsibilities, and the display offers
+both the live widget view and a static animation.
+
+No kernel or browser is needed: ipywidgets objects work without a frontend and the
+figures are drawn with matplotlib's Agg backend.
+"""
+
+import base64
+import re
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+pytest.importorskip("ipywidgets")
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from scipy.special import entr  # noqa: E402
+
+import gmmlib.widgets as gw  # noqa: E402
+from gmmlib import GaussianMixture, KMeans, em, gaussian_logpdf, responsibilities  # noqa: E402
+from gmmlib.covariances import as_full  # noqa: E402
+from gmmlib.plotting import component_color  # noqa: E402
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.fixture(scope="module")
+def X2():
+    rng = np.random.default_rng(0)
+    return np.vstack([
+        rng.normal([0.0, 0.0], 1.0, (60, 2)),
+        rng.normal([5.0, 1.0], 0.7, (60, 2)),
+        rng.normal([2.0, 5.0], [1.5, 0.5], (60, 2)),
+    ])
+
+
+@pytest.fixture(scope="module")
+def X1():
+    rng = np.random.default_rng(1)
+    return np.concatenate([rng.normal(-2, 0.5, 80), rng.normal(1, 1, 80), rng.normal(4, 0.6, 60)])
+
+
+@pytest.fixture
+def fit_spy(monkeypatch):
+    """Count GaussianMixture.fit calls and remember the models fitted."""
+    fitted = []
+    original = GaussianMixture.fit
+
+    def spy(self, *args, **kwargs):
+        fitted.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(GaussianMixture, "fit", spy)
+    return fitted
+
+
+def rgb(color):
+    return np.array([int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)])
+
+
+def expected_colors(resp):
+    palette = np.array([rgb(component_color(k)) for k in range(resp.shape[1])])
+    return np.clip(resp @ palette, 0, 1)
+
+
+def assert_draws_2d_frame(explorer, X, index):
+    """The drawn artists show history[index]: means, ellipses, point colours, trace marker."""
+    entry = explorer.history[index]
+    n_components = len(entry.weights)
+    covariances = as_full(np.asarray(entry.covariances), explorer.covariance_type,
+                          n_components, 2)
+    artists = explorer.artists
+    drawn_means = np.array([line.get_xydata()[0] for line in artists["means"]])
+    np.testing.assert_allclose(drawn_means, entry.means)
+    for k in range(n_components):
+        one_sd, two_sd = artists["ellipses"][k]
+        np.testing.assert_allclose(one_sd.get_center(), entry.means[k])
+        eigenvalues = np.linalg.eigvalsh(covariances[k])
+        np.testing.assert_allclose([one_sd.get_width(), one_sd.get_height()],
+                                   2 * np.sqrt(eigenvalues[::-1]), rtol=1e-9)
+        np.testing.assert_allclose(two_sd.get_width(), 4 * np.sqrt(eigenvalues[-1]), rtol=1e-9)
+    # GaussianMixture's start from 'random_from_data' has weights N_k / N that do not sum
+    # to 1 (as in scikit-learn); normalising them leaves the responsibilities unchanged
+    weights = np.asarray(entry.weights) / np.sum(entry.weights)
+    resp = responsibilities(X, weights, entry.means, covariances)
+    np.testing.assert_allclose(artists["points"].get_facecolors()[:, :3], expected_colors(resp),
+                               atol=1e-9)
+    np.testing.assert_allclose(artists["marker"].get_xydata()[0], [index, entry.log_likelihood])
+    frame = explorer.current_frame
+    assert frame.index == index and frame.iteration == entry.iteration
+    np.testing.assert_allclose(frame.means, entry.means)
+    np.testing.assert_allclose(frame.responsibilities, resp, atol=1e-12)
+
+
+# ---------------------------------------------------------------------- scrubbing
+
+
+def test_scrubbing_draws_the_history_frame_2d(X2):
+    explorer = gw.EMExplorer(X2, n_components=3, init_params="random_from_data", random_state=3)
+    n = len(explorer.history)
+    assert n >= 4, "the example needs a few EM iterations to scrub through"
+    assert explorer.iteration_slider.max == n - 1 == explorer.play.max
+    # it opens on the fitted model, and the slider says so
+    assert explorer.iteration_slider.value == n - 1
+    assert_draws_2d_frame(explorer, X2, n - 1)
+    images = {}
+    for index in (0, 1, n // 2, n - 1):
+        explorer.iteration_slider.value = index
+        assert_draws_2d_frame(explorer, X2, index)
+        images[index] = explorer.image.value
+        assert images[index][:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(set(images.values())) == len(images), "different iterations must look different"
+    # back to an earlier frame: the same picture as before (state, not drawing history)
+    explorer.iteration_slider.value = 1
+    assert explorer.image.value == images[1]
+
+
+def test_scrubbing_draws_the_history_frame_1d(X1):
+    explorer = gw.EMExplorer(X1, n_components=3, init_params="random_from_data", random_state=1)
+    n = len(explorer.history)
+    assert n >= 3
+    x_data = X1
+    for index in (0, n - 1):
+        explorer.iteration_slider.value = index
+        entry = explorer.history[index]
+        means, variances = entry.means[:, 0], as_full(entry.covariances, "full", 3, 1)[:, 0, 0]
+        grid = explorer.artists["density"].get_xdata()
+        parts = [w * np.exp(gaussian_logpdf(grid, m, v))
+                 for w, m, v in zip(entry.weights, means, variances)]
+        for line, part in zip(explorer.artists["components"], parts):
+            np.testing.assert_allclose(line.get_ydata(), part, rtol=1e-9, atol=1e-300)
+        np.testing.assert_allclose(explorer.artists["density"].get_ydata(), np.sum(parts, axis=0),
+                                   rtol=1e-9)
+        resp = responsibilities(x_data, entry.weights / entry.weights.sum(), means, variances)
+        np.testing.assert_allclose(explorer.artists["rug"].get_edgecolors()[:, :3],
+                                   expected_colors(resp), atol=1e-9)
+        np.testing.assert_allclose(explorer.artists["marker"].get_xydata()[0],
+                                   [index, entry.log_likelihood])
+
+
+def test_scrubbing_never_refits_and_is_fast(X2, fit_spy):
+    explorer = gw.EMExplorer(X2, n_components=3, init_params="random_from_data", random_state=3)
+    assert len(fit_spy) == 1 and explorer.n_fits == 1
+    n = len(explorer.history)
+    cpu_times = []
+    for index in [*range(n), *range(n - 1, -1, -1)]:
+        start = time.process_time()
+        explorer.iteration_slider.value = index
+        cpu_times.append(time.process_time() - start)
+    assert len(fit_spy) == 1, "scrubbing must redraw from the history, not refit"
+    assert explorer.n_fits == 1
+    # CPU time of one scrub step (independent of other load on the machine)
+    assert np.median(cpu_times) < 0.1, f"median scrub {1000 * np.median(cpu_times):.0f} ms"
+
+
+def test_play_is_linked_to_the_slider(X2):
+    explorer = gw.EMExplorer(X2, n_components=2)
+    link = explorer.play_link
+    assert link.source == (explorer.play, "value")
+    assert link.target == (explorer.iteration_slider, "value")
+    assert explorer.play.min == explorer.iteration_slider.min == 0
+    assert explorer.play.max == explorer.iteration_slider.max == len(explorer.history) - 1
+
+
+def test_show_rejects_an_index_past_the_history(X2):
+    explorer = gw.EMExplorer(X2, n_components=2)
+    with pytest.raises(ValueError, match="history"):
+        explorer.show(len(explorer.history))
+    with pytest.raises(TypeError):
+        explorer.show(1.5)
+
+
+# ---------------------------------------------------------------------- refitting controls
+
+
+def test_changing_k_refits_and_redraws(X2, fit_spy):
+    explorer = gw.EMExplorer(X2, n_components=3)
+    explorer.k_widget.value = 4
+    assert len(fit_spy) == 2 and fit_spy[-1].n_components == 4
+    assert all(len(entry.weights) == 4 for entry in explorer.history)
+    assert len(explorer.artists["means"]) == 4 and len(explorer.artists["ellipses"]) == 4
+    last = len(explorer.history) - 1
+    assert explorer.iteration_slider.max == explorer.play.max == last
+    assert explorer.iteration_slider.value == last
+    assert_draws_2d_frame(explorer, X2, last)
+    np.testing.assert_allclose(explorer.history[-1].means, fit_spy[-1].means_)
+    assert "K = 4" in explorer.status.value
+    explorer.iteration_slider.value = 0
+    assert_draws_2d_frame(explorer, X2, 0)
+    assert len(fit_spy) == 2
+
+
+def test_changing_covariance_type_refits(X2, fit_spy):
+    explorer = gw.EMExplorer(X2, n_components=3)
+    explorer.covariance_widget.value = "spherical"
+    assert len(fit_spy) == 2 and fit_spy[-1].covariance_type == "spherical"
+    assert explorer.covariance_type == "spherical"
+    assert np.shape(explorer.history[-1].covariances) == (3,)
+    for k, (one_sd, _) in enumerate(explorer.artists["ellipses"]):  # circles now
+        radius = np.sqrt(explorer.history[-1].covariances[k])
+        np.testing.assert_allclose([one_sd.get_width(), one_sd.get_height()], 2 * radius)
+    assert_draws_2d_frame(explorer, X2, len(explorer.history) - 1)
+    explorer.covariance_widget.value = "tied"
+    assert np.shape(explorer.history[-1].covariances) == (2, 2)
+    assert_draws_2d_frame(explorer, X2, len(explorer.history) - 1)
+
+
+def test_changing_init_and_seed_refits(X2, fit_spy):
+    explorer = gw.EMExplorer(X2, n_components=3)
+    explorer.init_widget.value = "random_from_data"
+    assert fit_spy[-1].init_params == "random_from_data"
+    start = explorer.history[0].means.copy()
+    explorer.seed_widget.value = 7
+    assert len(fit_spy) == 3 and fit_spy[-1].random_state == 7
+    assert not np.allclose(explorer.history[0].means, start), "another seed, another start"
+    assert_draws_2d_frame(explorer, X2, len(explorer.history) - 1)
+
+
+def test_changing_reg_covar_refits(X2, fit_spy):
+    explorer = gw.EMExplorer(X2, n_components=3)
+    explorer.reg_covar_widget.value = 1.0
+    assert len(fit_spy) == 2 and fit_spy[-1].reg_covar == 1.0
+    smallest = min(np.linalg.eigvalsh(c).min() for c in explorer.history[-1].covariances)
+    assert smallest >= 1.0 - 1e-9
+    assert "reg_covar 1" in explorer.status.value
+
+
+def test_a_failed_refit_keeps_the_previous_fit(X2, monkeypatch):
+    explorer = gw.EMExplorer(X2, n_components=3)
+    before = explorer.history
+
+    def broken(self, X, y=None, sample_weight=None):
+        raise ValueError("ill-defined empirical covariance")
+
+    monkeypatch.setattr(GaussianMixture, "fit", broken)
+    explorer.k_widget.value = 5
+    assert explorer.history is before
+    assert "Refit failed" in explorer.status.value and "ill-defined" in explorer.status.value
+    assert len(explorer.artists["means"]) == 3
+
+
+def test_explorer_accepts_a_fitted_history(X1, X2):
+    gm = GaussianMixture(2, covariance_type="diag", random_state=0).fit(X2)
+    explorer = gw.EMExplorer(X2, history=gm)
+    assert explorer.history is gm.history_ and explorer.covariance_type == "diag"
+    assert explorer.k_widget.value == 2 and explorer.covariance_widget.value == "diag"
+    assert explorer.n_fits == 0
+    assert_draws_2d_frame(explorer, X2, len(gm.history_) - 1)
+    # the teaching em(): 1-D, means and variances as (K,) vectors, a total log-likelihood
+    result = em(X1, [0.3, 0.3, 0.4], [-1.0, 0.0, 1.0], [1.0, 1.0, 1.0], max_iter=15)
+    explorer = gw.EMExplorer(X1, history=result)
+    assert len(explorer.history) == len(result.history)
+    explorer.iteration_slider.value = 5
+    np.testing.assert_allclose(explorer.current_frame.means[:, 0], result.history[5].means)
+    np.testing.assert_allclose(explorer.artists["marker"].get_xydata()[0],
+                               [5, result.history[5].log_likelihood])
+
+
+# ---------------------------------------------------------------------- the two displays
+
+
+def animation_frames(html):
+    return re.findall(r'data:image/png;base64,([^"]*)"', html)
+
+
+def test_mimebundle_has_the_widget_view_and_a_static_animation(X2):
+    before = plt.get_fignums()
+    explorer = gw.explore_em(X2, n_components=3, init_params="random_from_data",
+                             random_state=3, tol=0.0, max_iter=60)
+    assert len(explorer.history) == 61
+    bundle = explorer._repr_mimebundle_()
+    assert set(bundle) == {WIDGET_VIEW, "text/html", "text/plain"}
+    assert bundle[WIDGET_VIEW]["model_id"] == explorer.widget.model_id
+    html = bundle["text/html"]
+    assert "new Animation(frames" in html and "anim-slider" in html
+    frames = animation_frames(html)
+    assert len(frames) == gw.ANIMATION_MAX_FRAMES, "60 iterations are subsampled"
+    first = base64.b64decode(frames[0].replace("\\\n", ""))
+    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(html) < 3_000_000, f"{len(html) / 1e6:.1f} MB is too heavy for a book page"
+    assert "maxcdn" not in html and "font-awesome" not in html, "the page must work offline"
+    assert "EMExplorer" in bundle["text/plain"]
+    assert plt.get_fignums() == before, "making or displaying an explorer must not leak figures"
+    # cached until a refit
+    assert explorer.to_html() is html
+    explorer.max_frames = 3
+    explorer.k_widget.value = 2
+    assert len(animation_frames(explorer.to_html())) == 3, "a refit makes a new animation"
+    # a frontend that asks only for the widget view does not pay for the animation
+    assert set(explorer._repr_mimebundle_(exclude={"text/html"})) == {WIDGET_VIEW, "text/plain"}
+
+
+def test_frame_subsampling_keeps_first_and_last():
+    for n, max_frames in [(5, 36), (100, 36), (37, 36), (1000, 10), (3, 1)]:
+        indices = gw._frame_indices(n, max_frames)
+        assert len(indices) == min(n, max_frames)
+        assert indices[-1] == n - 1
+        assert np.all(np.diff(indices) > 0)
+        if max_frames > 1:
+            assert indices[0] == 0
+
+
+def test_em_animation_on_its_own(X1):
+    result = em(X1, [0.3, 0.3, 0.4], [-1.0, 0.0, 1.0], [1.0, 1.0, 1.0], max_iter=12)
+    html = gw.em_animation(result.history, X1, max_frames=5)
+    assert len(animation_frames(html)) == 5
+    assert "new Animation(frames" in html
+
+
+def test_kmeans_limit_mimebundle(X2):
+    explorer = gw.explore_kmeans_limit(X2, means=3)
+    bundle = explorer._repr_mimebundle_()
+    assert {WIDGET_VIEW, "text/html", "text/plain"} <= set(bundle)
+    frames = animation_frames(bundle["text/html"])
+    assert len(frames) == min(30, len(explorer.sigma2_values))
+    assert len(bundle["text/html"]) < 3_000_000
+
+
+# ---------------------------------------------------------------------- the k-means limit
+
+
+def test_responsibilities_harden_as_sigma2_shrinks(X2):
+    means = X2[[0, 60, 120]] + 0.3
+    explorer = gw.KMeansLimitExplorer(X2, means, np.geomspace(20.0, 1e-3, 12),
+                                      update_weights=True)
+    sigma2 = explorer.sigma2_values
+    assert np.all(np.diff(sigma2) < 0), "the slider runs from soft to hard"
+    resp = explorer.result.responsibilities
+    entropy = entr(resp).sum(axis=2)
+    max_entropy, mean_entropy = entropy.max(axis=1), entropy.mean(axis=1)
+    assert np.all(np.diff(mean_entropy) <= 1e-9), "mean entropy never rises as sigma^2 falls"
+    assert max_entropy[-1] < max_entropy[0]
+    assert max_entropy[-1] < 1e-3 and max_entropy[0] > 0.5
+    # at the smallest sigma^2: one-hot nearest-mean assignments (the k-means E-step)
+    last_means = explorer.result.means[-1]
+    nearest = ((X2[:, None, :] - last_means[None]) ** 2).sum(axis=2).argmin(axis=1)
+    np.testing.assert_array_equal(resp[-1].argmax(axis=1), nearest)
+    assert resp[-1].max(axis=1).min() > 0.999
+
+
+def test_kmeans_limit_slider_draws_the_chosen_sigma2(X2):
+    explorer = gw.KMeansLimitExplorer(X2, X2[[0, 60, 120]], np.geomspace(10.0, 1e-2, 8))
+    for index in (0, 3, 7):
+        explorer.sigma2_slider.index = index
+        frame = explorer.current_frame
+        assert frame.index == index and frame.sigma2 == explorer.sigma2_values[index]
+        np.testing.assert_allclose(explorer.artists["points"].get_facecolors()[:, :3],
+                                   expected_colors(explorer.result.responsibilities[index]),
+                                   atol=1e-9)
+        drawn = np.array([line.get_xydata()[0] for line in explorer.artists["means"]])
+        np.testing.assert_allclose(drawn, explorer.result.means[index])
+        circle = explorer.artists["circles"][0][0]
+        np.testing.assert_allclose(circle.get_width(), 2 * np.sqrt(frame.sigma2))
+    assert explorer.play_link.target == (explorer.sigma2_slider, "index")
+
+
+def test_kmeans_limit_1d_and_weight_updates(X1):
+    explorer = gw.KMeansLimitExplorer(X1, [-1.0, 0.0, 1.0], np.geomspace(5.0, 1e-3, 6))
+    np.testing.assert_allclose(explorer.result.weights, 1 / 3)
+    explorer.sigma2_slider.index = 5
+    curves = np.array([line.get_ydata() for line in explorer.artists["curves"]])
+    np.testing.assert_allclose(curves.sum(axis=0), 1.0)
+    assert np.mean(curves.max(axis=0) > 0.999) > 0.95, "hard steps at small sigma^2"
+    explorer.update_weights_widget.value = True
+    assert explorer.update_weights
+    assert not np.allclose(explorer.result.weights[-1], 1 / 3)
+    assert explorer.current_frame.index == 5
+
+
+def test_fixed_variance_em_primitives(X2):
+    means = X2[[0, 60, 120]] + 0.5
+    # no iterations: the E-step of eq-responsibility with Sigma_k = sigma^2 I, equal weights
+    sigma2 = 2.0
+    step = gw.fixed_variance_em(X2, means, sigma2, max_iter=0)
+    expected = responsibilities(X2, np.full(3, 1 / 3), means,
+                                np.broadcast_to(sigma2 * np.eye(2), (3, 2, 2)))
+    np.testing.assert_allclose(step.responsibilities, expected, atol=1e-12)
+    np.testing.assert_allclose(step.means, means)
+    # sigma^2 -> 0: EM becomes k-means (Lloyd) from the same start
+    hard = gw.fixed_variance_em(X2, means, 1e-6, max_iter=200)
+    kmeans = KMeans(3, init=means, n_init=1).fit(X2)
+    np.testing.assert_allclose(hard.means, kmeans.cluster_centers_, atol=1e-8)
+    # a vector of sigma^2 gives the same answer as one call each
+    both = gw.fixed_variance_em(X2, means, [sigma2, 1e-6], max_iter=200)
+    np.testing.assert_allclose(both.means[1], hard.means, atol=1e-8)
+
+
+# ---------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        (dict(X=np.zeros((10, 3))), ValueError, "1-D or 2-D"),
+        (dict(X=[["a", "b"], ["c", "d"]]), TypeError, "numeric"),
+        (dict(X=[[np.nan, 0.0], [1.0, 1.0]]), ValueError, "NaN"),
+        (dict(n_components=0), ValueError, "n_components"),
+        (dict(n_components=2.5), TypeError, "n_components"),
+        (dict(n_components=500), ValueError, "exceeds"),
+        (dict(covariance_type="round"), ValueError, "covariance_type"),
+        (dict(init_params="magic"), ValueError, "init_params"),
+        (dict(reg_covar=-1.0), ValueError, "reg_covar"),
+        (dict(random_state="seed"), TypeError, "random_state"),
+        (dict(max_iter=0), ValueError, "max_iter"),
+        (dict(history=[]), ValueError, "empty"),
+        (dict(history="a history"), TypeError, "history"),
+        (dict(history=[object()]), TypeError, "EMIteration"),
+        (dict(history=GaussianMixture(2)), ValueError, "fit it first"),
+    ],
+)
+def test_em_explorer_rejects_bad_input(X2, kwargs, error, match):
+    kwargs = {"X": X2, **kwargs}
+    with pytest.raises(error, match=match):
+        gw.EMExplorer(**kwargs)
+
+
+def test_history_that_does_not_fit_the_data_is_rejected(X2):
+    gm = GaussianMixture(3, random_state=0).fit(X2)
+    with pytest.raises(ValueError, match="fits no covariance type"):
+        gw.EMExplorer(X2[:, :1], history=gm.history_)
+    broken = [gm.history_[0], gm.history_[1].__class__(1, gm.history_[1].weights[:2],
+                                                        gm.history_[1].means[:2],
+                                                        gm.history_[1].covariances[:2], 0.0)]
+    with pytest.raises(ValueError, match="same K"):
+        gw.em_animation(broken, X2)
+    with pytest.raises(ValueError, match="max_frames"):
+        gw.em_animation(gm, X2, max_frames=0)
+    with pytest.raises(TypeError, match="dpi"):
+        gw.em_animation(gm, X2, dpi="high")
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        ((np.zeros((2, 3)),), {}, ValueError, "means"),
+        ((np.zeros((2, 2)), [1.0, -1.0]), {}, ValueError, "sigma2"),
+        ((np.zeros((2, 2)), []), {}, ValueError, "empty"),
+        ((np.zeros((2, 2)),), dict(update_weights="yes"), TypeError, "update_weights"),
+        ((0,), {}, ValueError, "means"),
+    ],
+)
+def test_kmeans_limit_rejects_bad_input(X2, args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        gw.KMeansLimitExplorer(X2, *args, **kwargs)
+
+
+# ---------------------------------------------------------------------- optional dependencies
+
+
+def test_missing_ipywidgets_names_the_extra(X2, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)
+    with pytest.raises(ImportError, match=re.escape("gmmlib[widgets]")):
+        gw.EMExplorer(X2, n_components=2)
+
+
+def test_missing_matplotlib_names_the_extra(X2, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib.animation", None)
+    with pytest.raises(ImportError, match=re.escape("gmmlib[widgets]")):
+        gw.em_animation(GaussianMixture(2, random_state=0).fit(X2), X2)
+
+
+def test_importing_gmmlib_needs_neither_matplotlib_nor_ipywidgets():
+    code = ("import sys, gmmlib, gmmlib.widgets; "
+            "assert 'matplotlib' not in sys.modules, 'matplotlib imported'; "
+            "assert 'ipywidgets' not in sys.modules, 'ipywidgets imported'")
+    subprocess.run([sys.executable, "-c", code], check=True)
