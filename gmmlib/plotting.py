@@ -14,9 +14,10 @@ import numpy as np
 from ._validation import check_data
 from .densities import gaussian_logpdf
 
-# One colour per component, colour-blind safe (Okabe & Ito), cycled beyond eight.
+# One colour per component, colour-blind safe (Okabe & Ito, with wine in place of their
+# black, which is reserved for the mixture density), cycled beyond eight.
 COMPONENT_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7",
-                    "#E69F00", "#56B4E9", "#F0E442", "#000000")
+                    "#E69F00", "#56B4E9", "#F0E442", "#882255")
 
 
 def component_color(k):
