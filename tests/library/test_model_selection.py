@@ -34,12 +34,29 @@ def test_information_criteria_match_scikit_learn_fits():
         assert row["log_likelihood"] == pytest.approx(theirs.score(X) * len(X), rel=1e-6)
 
 
-@pytest.mark.parametrize("criterion", ["bic", "aic", "cv"])
+@pytest.mark.parametrize("criterion", ["bic", "aic", "icl", "cv"])
 def test_each_criterion_finds_three_separated_clusters(criterion):
     best, rows = model_selection.select_n_components(X, range(1, 7), criterion=criterion,
                                                       random_state=0, n_init=2)
     assert best["n_components"] == 3
     assert len(rows) == 6
+
+
+def test_icl_is_bic_plus_the_assignment_entropy_penalty():
+    model = gmmlib.GaussianMixture(3, random_state=0).fit(X)
+    resp = model.predict_proba(X)
+    penalty = -2 * np.sum(np.log(resp.max(axis=1)))
+    assert penalty > 0
+    assert model_selection.icl(model, X) == pytest.approx(model.bic(X) + penalty)
+
+
+def test_cross_validation_rows_keep_the_fold_scores():
+    _, rows = model_selection.select_n_components(X, [2, 3], criterion="cv", n_folds=4,
+                                                  random_state=0)
+    for row in rows:
+        assert row["cv_folds"].shape == (4,)
+        assert row["cv"] == pytest.approx(row["cv_folds"].mean())
+        assert row["cv_std"] == pytest.approx(row["cv_folds"].std(ddof=1))
 
 
 def test_folds_partition_the_data():
