@@ -62,8 +62,7 @@ class EMResult:
 
 def _check_mixture(X, weights, means, covariances):
     """Validate data and parameters together; return arrays and whether X was 1-D."""
-    one_dimensional = np.ndim(X) == 1
-    X = check_data(X)
+    X, one_dimensional = check_data(X), np.ndim(X) == 1
     weights = as_float_array(weights, "weights")
     if weights.ndim != 1 or weights.size == 0:
         raise ValueError(
@@ -136,8 +135,7 @@ def m_step(X, resp, reg_covar=0.0):
     means : ndarray (K, d), or (K,) when X is 1-D
     covariances : ndarray (K, d, d), or (K,) variances when X is 1-D
     """
-    one_dimensional = np.ndim(X) == 1
-    X = check_data(X)
+    X, one_dimensional = check_data(X), np.ndim(X) == 1
     reg_covar = check_nonnegative_real(reg_covar, "reg_covar")
     resp = _check_responsibilities(resp, X.shape[0])
     n_per_component = resp.sum(axis=0)

@@ -118,7 +118,8 @@ class KMeans(ParamsMixin):
         tol = check_nonnegative_real(self.tol, "tol")
         if X.shape[0] < n_clusters:
             raise ValueError(
-                f"n_clusters={n_clusters} needs at least that many samples; X has {X.shape[0]}."
+                f"n_clusters={n_clusters} needs at least that many samples; X has {X.shape[0]}. "
+                "Use fewer clusters or more data."
             )
         weight = check_sample_weight(sample_weight, X.shape[0])
         rng = check_random_state(self.random_state)

@@ -218,13 +218,18 @@ class GaussianMixture(ParamsMixin):
         resp = np.empty((X.shape[0], self.n_components))
 
         best = None
-        for init in range(n_init):
-            self._verbose_init_start(init)
-            if do_init:
-                self._initialize(X, weight, inits, random_state)
-            run = self._run_em(X, weight, resp, self.lower_bound_ if not do_init else -np.inf)
-            if best is None or run["lower_bound"] > best["lower_bound"]:
-                best = run
+        try:
+            for init in range(n_init):
+                self._verbose_init_start(init)
+                if do_init:
+                    self._initialize(X, weight, inits, random_state)
+                run = self._run_em(X, weight, resp, -np.inf if do_init else self.lower_bound_)
+                if best is None or run["lower_bound"] > best["lower_bound"]:
+                    best = run
+            self._set_parameters(best["parameters"])
+        except ValueError:
+            self._forget_fit()  # a fit that fails part-way must not leave a half-fitted model
+            raise
         self.converged_ = best["converged"]
         if not self.converged_:
             warnings.warn(
@@ -233,7 +238,6 @@ class GaussianMixture(ParamsMixin):
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        self._set_parameters(best["parameters"])
         self.n_iter_ = best["n_iter"]
         self.lower_bound_ = best["lower_bound"]
         self.lower_bounds_ = best["lower_bounds"]
@@ -248,6 +252,11 @@ class GaussianMixture(ParamsMixin):
                                       last.covariances, final_log_likelihood)
             self.history_ = history
         return resp.argmax(axis=1)
+
+    def _forget_fit(self):
+        """Delete every fitted attribute (the names ending in ``_``): back to unfitted."""
+        for name in [name for name in vars(self) if name.endswith("_") and name[0] != "_"]:
+            delattr(self, name)
 
     def _initialize(self, X, weight, inits, random_state):
         """Starting parameters: one M-step on initial responsibilities, overridden by ``*_init``."""
