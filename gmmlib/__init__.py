@@ -1,7 +1,7 @@
 """gmmlib: Gaussian mixture models and the EM algorithm, written to be read.
 
 Teaching primitives, one equation each (chapters 1-5):
-    gaussian_logpdf, log_likelihood, responsibilities, m_step, em,
+    gaussian_logpdf, mixture_logpdf, log_likelihood, responsibilities, m_step, em,
     expected_complete_log_likelihood, elbo, kl_to_posterior
 Estimators with scikit-learn's API (chapters 4-10):
     GaussianMixture, MiniBatchGaussianMixture, KMeans, kmeans_plusplus
@@ -15,7 +15,15 @@ Submodules:
 from . import covariances, datasets, model_selection
 from .bound import elbo, expected_complete_log_likelihood, kl_to_posterior
 from .densities import gaussian_logpdf
-from .em import EMIteration, EMResult, em, log_likelihood, m_step, responsibilities
+from .em import (
+    EMIteration,
+    EMResult,
+    em,
+    log_likelihood,
+    m_step,
+    mixture_logpdf,
+    responsibilities,
+)
 from .exceptions import ConvergenceWarning, NotFittedError
 from .kmeans import KMeans, kmeans_plusplus
 from .mixture import GaussianMixture
@@ -41,6 +49,7 @@ __all__ = [
     "kmeans_plusplus",
     "log_likelihood",
     "m_step",
+    "mixture_logpdf",
     "model_selection",
     "responsibilities",
 ]

@@ -3,6 +3,7 @@
 Each function is one equation of chapters 2-4, written for full covariance
 matrices and plain (unweighted) data:
 
+* ``mixture_logpdf``    (eq-mixture-density)     log p(x_n | theta) for every point
 * ``log_likelihood``    (eq-log-likelihood)      log p(X | theta), a total over points
 * ``responsibilities``  (eq-responsibility)      the E-step
 * ``m_step``            (eq-m-step-nk), (eq-m-step-means), (eq-m-step-covariances),
@@ -83,6 +84,19 @@ def _weighted_log_densities(X, weights, means, covariances):
     return log_weights + component_log_densities(X, means, covariances)
 
 
+def mixture_logpdf(X, weights, means, covariances):
+    """Log-density of the mixture at every point, (eq-mixture-density).
+
+    ``log p(x_n) = log sum_k pi_k N(x_n | mu_k, Sigma_k)``, by log-sum-exp.
+
+    Returns
+    -------
+    log_density : ndarray of shape (N,)
+    """
+    X, weights, means, covariances, _ = _check_mixture(X, weights, means, covariances)
+    return logsumexp(_weighted_log_densities(X, weights, means, covariances), axis=1)
+
+
 def log_likelihood(X, weights, means, covariances):
     """Total incomplete-data log-likelihood, (eq-log-likelihood).
 
@@ -93,8 +107,7 @@ def log_likelihood(X, weights, means, covariances):
     -------
     float
     """
-    X, weights, means, covariances, _ = _check_mixture(X, weights, means, covariances)
-    return float(np.sum(logsumexp(_weighted_log_densities(X, weights, means, covariances), axis=1)))
+    return float(np.sum(mixture_logpdf(X, weights, means, covariances)))
 
 
 def responsibilities(X, weights, means, covariances):

@@ -69,7 +69,11 @@ class GaussianMixture(ParamsMixin):
     n_init : int, default 1
         Initialisations; the one with the highest final lower bound is kept.
     init_params : {'kmeans', 'k-means++', 'random', 'random_from_data'}, default 'kmeans'
-        How the initial responsibilities are chosen (``gmmlib.initialization``).
+        How the initial responsibilities are chosen (``gmmlib.initialization``).  Beware
+        ``'random'`` with the default ``tol``: near-uniform responsibilities start every
+        component at almost the same place, a saddle of the likelihood, and EM can report
+        convergence there after two iterations (chapter 7); use a smaller ``tol`` or
+        another initialisation.
     weights_init : array (K,), optional
     means_init : array (K, d), optional
     precisions_init : array, optional

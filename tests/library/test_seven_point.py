@@ -122,3 +122,13 @@ def test_estimator_takes_the_same_first_step():
     # lower_bound_ is a per-point average: times N it is the total log-likelihood before the step
     assert abs(model.lower_bound_ * len(X) - PUBLISHED_LOG_LIKELIHOOD_BEFORE) <= half_unit(1)
     assert abs(model.score(X[:, None]) * len(X) - PUBLISHED_LOG_LIKELIHOOD_AFTER) <= half_unit(1)
+
+
+def test_mixture_logpdf_is_the_log_of_the_weighted_sum_of_densities():
+    from scipy.stats import norm
+
+    by_hand = np.log(sum(w * norm.pdf(X, m, np.sqrt(v))
+                         for w, m, v in zip(WEIGHTS, MEANS, VARIANCES)))
+    log_density = gmmlib.mixture_logpdf(X, WEIGHTS, MEANS, VARIANCES)
+    assert_allclose(log_density, by_hand, rtol=1e-12)
+    assert log_density.sum() == pytest.approx(gmmlib.log_likelihood(X, WEIGHTS, MEANS, VARIANCES))
