@@ -7,11 +7,20 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 EXTRAS := book,widgets,lab,test,assignments
 
-.PHONY: help install book lab test test-library test-book browser assignments bench constraints clean
+# The book: Jupyter Book 1, warnings are errors; executed notebooks are cached in _build/.jupyter_cache.
+JB_FLAGS  := --warningiserror --nitpick --keep-going
+JB_EXTRA  ?=
+NOTEBOOKS := _build/notebooks
+NBVAL     := --nbval-lax --nbval-current-env --nbval-cell-timeout=120
+CHROMIUM  := /usr/bin/chromium
+LAB_ARGS  ?=
+
+.PHONY: help install book notebooks lab test test-library test-book browser assignments bench constraints clean
 
 help:
 	@echo "make book         build the HTML book into _build/html"
 	@echo "make test         run every test: library, notebooks, built book in a browser, assignments"
+	@echo "make test-book    build the book and test it in headless Chromium only"
 	@echo "make lab          open the chapters as notebooks in JupyterLab (sliders live)"
 	@echo "make assignments  generate student and autograder versions into _build/assignments"
 	@echo "make bench        time gmmlib against scikit-learn"
@@ -29,8 +38,49 @@ install: $(STAMP)
 test-library: install
 	$(BIN)/python -m pytest tests/library tests/test_packaging.py
 
-test: install
-	$(BIN)/python -m pytest
+# Executed chapters are cached (_build/.jupyter_cache), so a rebuild with nothing changed is quick;
+# tools/exec_cache.py empties the cache when gmmlib or the pinned stack changes.  A failed build
+# drops Sphinx's saved environment, so the next build reports every warning again.
+book: install
+	$(BIN)/python tools/exec_cache.py
+	$(BIN)/jupyter-book build . $(JB_FLAGS) $(JB_EXTRA) || { rm -rf _build/.doctrees; exit 1; }
+	@echo
+	@echo "The book is in _build/html. Open: file://$(CURDIR)/_build/html/index.html"
+
+# The chapters as .ipynb (jupytext) for nbval, in an ignored folder.
+notebooks: install
+	$(BIN)/python tools/convert_notebooks.py $(NOTEBOOKS)
+
+# JupyterLab with .md chapters opening as notebooks (jupytext) and live ipywidgets.
+lab: install
+	$(BIN)/python tools/lab_setup.py
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/lab/tree/book \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
+
+# Debian's chromium for the browser tests (Playwright cannot download its own browser here).
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+
+# One pytest run: the library and every other test under tests/, the built book in Chromium,
+# and every chapter executed by nbval (each notebook's execution time is printed at the end).
+# The book is re-read in full here (--all; executed outputs still come from the cache), so every
+# warning counts, not only those of pages changed since the last build.
+test: JB_EXTRA := --all
+test: install browser book notebooks
+	BOOK_TESTS_REQUIRED=1 $(BIN)/python -m pytest tests $(NOTEBOOKS) $(NBVAL)
+
+test-book: install browser book
+	BOOK_TESTS_REQUIRED=1 $(BIN)/python -m pytest tests/book
+
+# Student and autograder versions of every assignment (otter-grader), generated from its one source
+# assignments/<name>/<name>.md into _build/assignments/<name>/{source,student,autograder}; each
+# solution is graded by its own autograder and must score full marks (see assignments/README.md).
+assignments: install
+	$(BIN)/python tools/build_assignments.py _build/assignments
 
 bench: install
 	$(BIN)/python benchmarks/bench_vs_sklearn.py

@@ -1,13 +1,13 @@
 """The four covariance types of chapter 7: their M-step estimates, shapes and parameter counts.
 
-=========  =====================  ==========================================
-type       ``covariances_`` shape  meaning
-=========  =====================  ==========================================
-full       (K, d, d)              each component its own covariance matrix
-tied       (d, d)                 one covariance matrix shared by all
-diag       (K, d)                 each component axis-aligned variances
-spherical  (K,)                   each component one variance, sigma_k^2 I
-=========  =====================  ==========================================
+=========  =======================  ==========================================
+type       ``covariances_`` shape   meaning
+=========  =======================  ==========================================
+full       (K, d, d)                each component its own covariance matrix
+tied       (d, d)                   one covariance matrix shared by all
+diag       (K, d)                   each component axis-aligned variances
+spherical  (K,)                     each component one variance, sigma_k^2 I
+=========  =======================  ==========================================
 """
 
 import numpy as np

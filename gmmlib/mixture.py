@@ -97,7 +97,7 @@ class GaussianMixture(ParamsMixin):
     lower_bounds_ : list of float
         ``lower_bound_`` at every iteration of the best initialisation.
     history_ : list of EMIteration
-        Parameters after 0, 1, ..., n_iter_ iterations and the per-sample average
+        Parameters after 0, 1, ..., ``n_iter_`` iterations and the per-sample average
         log-likelihood of each.
     n_features_in_ : int
     """
