@@ -158,14 +158,6 @@ def _check_plot_data(X, what):
     return X
 
 
-def _check_int(value, name, minimum=0):
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}.")
-    return int(value)
-
-
 def _check_positive_real(value, name):
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"{name} must be a positive number, got {value!r}.")
@@ -850,7 +842,7 @@ class EMExplorer(_Explorer):
         self.interval = check_positive_int(interval, "interval")
         check_option(covariance_type, "covariance_type", COVARIANCE_TYPES)
         check_option(init_params, "init_params", INIT_METHODS)
-        random_state = _check_int(random_state, "random_state")
+        random_state = check_positive_int(random_state, "random_state", minimum=0)
         reg_covar = check_nonnegative_real(reg_covar, "reg_covar")
         _matplotlib()
         widgets = _ipywidgets()
@@ -993,7 +985,7 @@ class EMExplorer(_Explorer):
 
     def show(self, index):
         """Draw history[index] (what the slider does): no refit, only the artists move."""
-        index = _check_int(index, "index")
+        index = check_positive_int(index, "index", minimum=0)
         if index >= len(self._data):
             raise ValueError(
                 f"index must be < {len(self._data)} (the history's length); got {index}.")
@@ -1114,7 +1106,7 @@ def fixed_variance_em(X, means, sigma2, *, update_weights=False, max_iter=100, t
     sigma2 = _check_sigma2(sigma2)
     if not isinstance(update_weights, (bool, np.bool_)):
         raise TypeError(f"update_weights must be True or False, got {update_weights!r}.")
-    max_iter = _check_int(max_iter, "max_iter")
+    max_iter = check_positive_int(max_iter, "max_iter", minimum=0)
     tol = check_nonnegative_real(tol, "tol")
     n_components = means.shape[0]
 
@@ -1379,7 +1371,7 @@ class KMeansLimitExplorer(_Explorer):
             from .kmeans import kmeans_plusplus
 
             n_clusters = check_positive_int(means, "means (number of components)")
-            random_state = _check_int(random_state, "random_state")
+            random_state = check_positive_int(random_state, "random_state", minimum=0)
             means, _ = kmeans_plusplus(self.X, n_clusters, random_state)
         self.initial_means = _check_means_array(means, self.X.shape[1])
         if sigma2_values is None:
@@ -1387,7 +1379,7 @@ class KMeansLimitExplorer(_Explorer):
         self.sigma2_values = np.sort(_check_sigma2(sigma2_values))[::-1].copy()
         if not isinstance(update_weights, (bool, np.bool_)):
             raise TypeError(f"update_weights must be True or False, got {update_weights!r}.")
-        self.max_iter = _check_int(max_iter, "max_iter")
+        self.max_iter = check_positive_int(max_iter, "max_iter", minimum=0)
         self.max_frames = check_positive_int(max_frames, "max_frames")
         self.interval = check_positive_int(interval, "interval")
         _matplotlib()
@@ -1433,7 +1425,7 @@ class KMeansLimitExplorer(_Explorer):
 
     def show(self, index):
         """Draw the result for sigma2_values[index] (what the slider does)."""
-        index = _check_int(index, "index")
+        index = check_positive_int(index, "index", minimum=0)
         if index >= len(self.sigma2_values):
             raise ValueError(f"index must be < {len(self.sigma2_values)}; got {index}.")
         self._view.draw(index)
