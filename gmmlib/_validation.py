@@ -8,11 +8,16 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .exceptions import NotFittedError
+from .exceptions import NotFittedError, sklearn_compatible
 
 
 def as_float_array(values, name, allow_nan=False):
     """Convert ``values`` to a float64 array, refusing non-numeric input."""
+    if hasattr(values, "toarray"):  # a scipy.sparse matrix or array
+        raise TypeError(
+            f"{name} is a sparse matrix, but gmmlib needs dense data. "
+            f"Convert it with {name}.toarray() first."
+        )
     try:
         array = np.asarray(values)
     except Exception as error:  # ragged lists and the like
@@ -80,17 +85,23 @@ def check_option(value, name, options):
 
 def check_weights(weights, n_components, name="weights"):
     """Mixing weights: shape (K,), each in [0, 1], summing to 1."""
+    # Each message starts with scikit-learn's sentence for the same problem, then says what to do.
     weights = as_float_array(weights, name)
     if weights.shape != (n_components,):
-        got = weights.shape if weights.ndim else "a scalar"
-        raise ValueError(f"{name} must have shape ({n_components},), one per component; got {got}.")
+        raise ValueError(
+            f"The parameter 'weights' should have the shape of ({n_components},), but got "
+            f"{weights.shape}: {name} needs one weight per component."
+        )
     if np.any(weights < 0) or np.any(weights > 1):
         raise ValueError(
-            f"{name} must lie in [0, 1]; got min {weights.min():.5g}, max {weights.max():.5g}."
+            "The parameter 'weights' should be in the range [0, 1], but got "
+            f"max value {weights.max():.5f}, min value {weights.min():.5f}: "
+            f"{name} are probabilities, each in [0, 1]."
         )
     if not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-8):
         raise ValueError(
-            f"{name} must sum to 1 (they are probabilities); got sum {weights.sum():.10g}. "
+            "The parameter 'weights' should be normalized, but got "
+            f"sum(weights) = {weights.sum():.5f}: {name} are probabilities and must sum to 1. "
             "Divide them by their sum."
         )
     return weights
@@ -103,8 +114,9 @@ def check_means(means, n_components, n_features, name="means"):
         means = means[:, np.newaxis]
     if means.shape != (n_components, n_features):
         raise ValueError(
-            f"{name} must have shape ({n_components}, {n_features}) = "
-            f"(n_components, n_features); got {means.shape}."
+            f"The parameter 'means' should have the shape of {(n_components, n_features)}, "
+            f"but got {means.shape}: {name} must have shape ({n_components}, {n_features}) = "
+            "(n_components, n_features)."
         )
     return means
 
@@ -141,14 +153,25 @@ def check_spd(matrix, name):
 
 
 def check_random_state(seed):
-    """Turn None, an int or a RandomState into a ``numpy.random.RandomState``."""
+    """The random number generator that ``random_state`` asks for.
+
+    None means numpy's global RandomState, an int a new ``RandomState(seed)`` (so an int gives
+    the same draws as scikit-learn), and a ``RandomState`` or ``Generator`` is used as it is.
+    gmmlib draws only through methods both classes have (``uniform``, ``choice``,
+    ``permutation``, ``multinomial``, ``standard_normal``), but a ``Generator`` draws other
+    numbers than a ``RandomState``, so fits seeded with one differ from scikit-learn's
+    (which does not accept a ``Generator``).
+    """
     if seed is None:
         return np.random.mtrand._rand
-    if isinstance(seed, np.random.RandomState):
+    if isinstance(seed, (np.random.RandomState, np.random.Generator)):
         return seed
     if isinstance(seed, Integral) and not isinstance(seed, bool):
         return np.random.RandomState(int(seed))
-    raise TypeError(f"random_state must be None, an int or a numpy RandomState; got {seed!r}.")
+    raise TypeError(
+        "random_state must be None, an int, a numpy RandomState or a numpy Generator "
+        f"(np.random.default_rng(seed)); got {seed!r}."
+    )
 
 
 def check_sample_weight(sample_weight, n_samples):
@@ -170,9 +193,10 @@ def check_sample_weight(sample_weight, n_samples):
 def check_is_fitted(estimator, attribute):
     """Raise NotFittedError unless ``estimator`` has the fitted ``attribute``."""
     if not hasattr(estimator, attribute):
-        raise NotFittedError(
-            f"This {type(estimator).__name__} is not fitted yet. "
-            "Call fit(X) before using this method."
+        # scikit-learn's wording, which its users and tests match on, then gmmlib's hint.
+        raise sklearn_compatible(NotFittedError)(
+            f"This {type(estimator).__name__} instance is not fitted yet. Call 'fit' with "
+            "appropriate arguments before using this estimator. Call fit(X) first."
         )
 
 

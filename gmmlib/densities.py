@@ -20,10 +20,12 @@ LOG_2PI = math.log(2.0 * math.pi)
 # blocks keep the temporaries in the CPU cache, which measured 2-3x faster than large ones.
 CHUNK_ROWS = 4096
 
-ILL_DEFINED_COVARIANCE = (
-    "Fitting the mixture model failed because some components have an ill-defined "
-    "empirical covariance (for instance a component collapsed onto a single point or a "
-    "set of identical points). Increase reg_covar, decrease n_components, or rescale the data."
+ILL_DEFINED_COVARIANCE = (  # scikit-learn's sentence (its users match on it), then gmmlib's
+    "Fitting the mixture model failed because some components have ill-defined empirical "
+    "covariance (for instance caused by singleton or collapsed samples). Try to decrease the "
+    "number of components, increase reg_covar, or scale the input data. A component that "
+    "collapsed onto one point or onto identical points has zero variance; reg_covar > 0 "
+    "keeps every covariance positive definite (chapter 7)."
 )
 
 

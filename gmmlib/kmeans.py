@@ -90,7 +90,7 @@ class KMeans(ParamsMixin):
     tol : float, default 1e-4
         Stop when the centers move (squared Frobenius norm) by less than
         ``tol`` times the mean per-feature variance of X.
-    random_state : None, int or RandomState
+    random_state : None, int, numpy RandomState or numpy Generator
 
     Attributes
     ----------
@@ -98,7 +98,11 @@ class KMeans(ParamsMixin):
     labels_ : ndarray (N,)
     inertia_ : float, the within-cluster sum of squares (eq-kmeans-objective)
     n_iter_ : int
+    n_features_in_ : int
     """
+
+    _estimator_type = "clusterer"  # as sklearn.cluster.KMeans
+    _fitted_attribute = "cluster_centers_"
 
     def __init__(self, n_clusters=8, *, init="k-means++", n_init=1, max_iter=300, tol=1e-4,
                  random_state=None):

@@ -11,6 +11,7 @@ with N beyond the (N, K) responsibilities.
 """
 
 import warnings
+from numbers import Integral
 from time import perf_counter
 
 import numpy as np
@@ -46,7 +47,7 @@ from .densities import (
     precisions_from_cholesky,
 )
 from .em import EMIteration
-from .exceptions import ConvergenceWarning
+from .exceptions import ConvergenceWarning, sklearn_compatible
 from .initialization import INIT_METHODS, initial_responsibilities
 
 
@@ -65,7 +66,9 @@ class GaussianMixture(ParamsMixin):
     reg_covar : float, default 1e-6
         Added to the diagonal of every covariance: keeps them positive definite (chapter 7).
     max_iter : int, default 100
-        EM iterations per initialisation.
+        EM iterations per initialisation.  ``max_iter=0`` runs none, as in scikit-learn: the
+        fitted parameters are the initial ones (to inspect an initialisation), with
+        ``converged_=False``, ``n_iter_=0``, ``lower_bound_=-inf`` and no warning.
     n_init : int, default 1
         Initialisations; the one with the highest final lower bound is kept.
     init_params : {'kmeans', 'k-means++', 'random', 'random_from_data'}, default 'kmeans'
@@ -78,9 +81,12 @@ class GaussianMixture(ParamsMixin):
     means_init : array (K, d), optional
     precisions_init : array, optional
         Inverse covariances, shaped by ``covariance_type`` like ``precisions_``.
-    random_state : None, int or numpy RandomState
+    random_state : None, int, numpy RandomState or numpy Generator
+        An int gives the same draws as scikit-learn; a ``Generator`` works but draws other
+        numbers (see ``gmmlib._validation.check_random_state``).
     warm_start : bool, default False
-        If True, a second ``fit`` continues from the fitted parameters (``n_init`` ignored).
+        If True, a second ``fit`` continues from the fitted parameters (``n_init`` ignored);
+        ``n_components`` and ``covariance_type`` must be those of the last fit.
     verbose : int, default 0
     verbose_interval : int, default 10
     keep_history : bool, default True
@@ -101,6 +107,9 @@ class GaussianMixture(ParamsMixin):
         log-likelihood of each.
     n_features_in_ : int
     """
+
+    _estimator_type = "DensityEstimator"  # as sklearn.mixture.GaussianMixture
+    _fitted_attribute = "precisions_cholesky_"
 
     def __init__(
         self,
@@ -146,7 +155,7 @@ class GaussianMixture(ParamsMixin):
         check_option(self.init_params, "init_params", INIT_METHODS)
         check_nonnegative_real(self.tol, "tol")
         check_nonnegative_real(self.reg_covar, "reg_covar")
-        check_positive_int(self.max_iter, "max_iter")
+        check_positive_int(self.max_iter, "max_iter", minimum=0)
         check_positive_int(self.n_init, "n_init")
         check_positive_int(self.verbose_interval, "verbose_interval")
         n_samples, n_features = X.shape
@@ -167,31 +176,42 @@ class GaussianMixture(ParamsMixin):
     def _check_precisions_init(self, n_components, n_features):
         precisions = as_float_array(self.precisions_init, "precisions_init")
         shape = expected_shape(self.covariance_type, n_components, n_features)
+        # Each message starts with scikit-learn's sentence for the same problem.
         if precisions.shape != shape:
             raise ValueError(
-                f"precisions_init for covariance_type={self.covariance_type!r} must have shape "
-                f"{shape}; got {precisions.shape}."
+                f"The parameter '{self.covariance_type} precision' should have the shape of "
+                f"{shape}, but got {precisions.shape}: precisions_init for "
+                f"covariance_type={self.covariance_type!r} must have shape {shape}."
             )
         if self.covariance_type in ("full", "tied"):
             stacked = precisions.reshape(-1, n_features, n_features)
             symmetric = np.allclose(stacked, np.swapaxes(stacked, 1, 2))
             if not symmetric or np.any(np.linalg.eigvalsh(stacked) <= 0):
                 raise ValueError(
+                    f"'{self.covariance_type} precision' should be symmetric, positive-definite: "
                     "precisions_init must be symmetric positive definite matrices "
                     "(inverses of covariance matrices)."
                 )
         elif np.any(precisions <= 0):
-            raise ValueError("precisions_init must be positive (they are inverse variances).")
+            raise ValueError(
+                f"'{self.covariance_type} precision' should be positive: "
+                "precisions_init must be positive (they are inverse variances)."
+            )
         return precision_cholesky_from_precisions(precisions, self.covariance_type)
 
     def _check_warm_start(self, X):
         """A warm start continues from the fitted parameters, so they must suit this fit."""
         check_n_features(X, self.n_features_in_, "the warm-started model")
-        shape = expected_shape(self.covariance_type, self.n_components, X.shape[1])
-        if self.means_.shape[0] != self.n_components or self.covariances_.shape != shape:
+        # The covariance type is compared by name: with K == d, tied (d, d) and diag (K, d)
+        # covariances have the same shape.
+        fitted = (self.means_.shape[0], self._fitted_covariance_type)
+        if fitted != (self.n_components, self.covariance_type):
             raise ValueError(
                 "warm_start=True continues from the fitted parameters, but n_components or "
-                "covariance_type changed since that fit. Set warm_start=False to start afresh."
+                f"covariance_type changed since that fit (from n_components={fitted[0]}, "
+                f"covariance_type={fitted[1]!r} to n_components={self.n_components}, "
+                f"covariance_type={self.covariance_type!r}). Set warm_start=False to start "
+                "afresh, or set them back."
             )
 
     # ------------------------------------------------------------------ fitting
@@ -228,18 +248,21 @@ class GaussianMixture(ParamsMixin):
                 if do_init:
                     self._initialize(X, weight, inits, random_state)
                 run = self._run_em(X, weight, resp, -np.inf if do_init else self.lower_bound_)
-                if best is None or run["lower_bound"] > best["lower_bound"]:
+                # scikit-learn's rule: a run without a bound (max_iter=0) replaces the last
+                if best is None or run["lower_bound"] > best["lower_bound"] \
+                        or best["lower_bound"] == -np.inf:
                     best = run
             self._set_parameters(best["parameters"])
         except ValueError:
             self._forget_fit()  # a fit that fails part-way must not leave a half-fitted model
             raise
         self.converged_ = best["converged"]
-        if not self.converged_:
+        self._fitted_covariance_type = self.covariance_type
+        if not self.converged_ and self.max_iter > 0:  # max_iter=0 asks for the initialisation
             warnings.warn(
                 "Best performing initialization did not converge. Try different init "
                 "parameters, or increase max_iter, tol, or check for degenerate data.",
-                ConvergenceWarning,
+                sklearn_compatible(ConvergenceWarning),
                 stacklevel=2,
             )
         self.n_iter_ = best["n_iter"]
@@ -293,6 +316,7 @@ class GaussianMixture(ParamsMixin):
         history = [self._snapshot(0)] if self.keep_history else None
         lower_bounds = []
         converged = False
+        n_iter = 0
         for n_iter in range(1, self.max_iter + 1):
             previous = lower_bound
             lower_bound = self._e_step(X, weight, resp)
@@ -307,7 +331,10 @@ class GaussianMixture(ParamsMixin):
             if abs(change) < self.tol:
                 converged = True
                 break
-        self._verbose_init_end(lower_bound, converged)
+        if n_iter == 0:  # max_iter=0: no E-step ran, so there is no bound (as in scikit-learn)
+            lower_bound = -np.inf
+        else:
+            self._verbose_init_end(lower_bound, converged)
         return {
             "lower_bound": lower_bound,
             "lower_bounds": lower_bounds,
@@ -407,6 +434,11 @@ class GaussianMixture(ParamsMixin):
         labels : ndarray (n_samples,), the component each point came from
         """
         check_is_fitted(self, "precisions_cholesky_")
+        if isinstance(n_samples, Integral) and not isinstance(n_samples, bool) and n_samples < 1:
+            raise ValueError(
+                f"Invalid value for 'n_samples': {n_samples}. The sampling requires at least one "
+                "sample: n_samples must be an integer >= 1."
+            )
         n_samples = check_positive_int(n_samples, "n_samples")
         rng = check_random_state(self.random_state)
         counts = rng.multinomial(n_samples, self.weights_ / self.weights_.sum())

@@ -25,7 +25,7 @@ from ._validation import (
     check_sample_weight,
 )
 from .densities import precision_cholesky, precisions_from_cholesky
-from .exceptions import ConvergenceWarning
+from .exceptions import ConvergenceWarning, sklearn_compatible
 from .mixture import GaussianMixture
 
 
@@ -33,7 +33,7 @@ class MiniBatchGaussianMixture(GaussianMixture):
     """Gaussian mixture fitted by online EM on mini-batches.
 
     Takes every ``GaussianMixture`` parameter (``max_iter`` counts epochs, passes over the
-    data, for ``fit``) plus:
+    data, for ``fit``; ``max_iter=0`` only initialises, from all of X) plus:
 
     Parameters
     ----------
@@ -47,7 +47,14 @@ class MiniBatchGaussianMixture(GaussianMixture):
     ----------
     n_steps_ : int
         Mini-batches processed so far.
-    All ``GaussianMixture`` attributes; ``history_`` has one entry per epoch of ``fit``.
+    lower_bound_ : float
+        After ``partial_fit``: the batch's per-sample average log-likelihood before its step.
+        After ``fit``: the epoch's running estimate of the full-data one, the weighted average
+        of its batches' values (each under the parameters of that moment), so that checking
+        convergence costs no extra pass over the data; it lags the final parameters by at most
+        one epoch of steps.  ``fit`` stops when it changes by less than ``tol`` between epochs.
+    All ``GaussianMixture`` attributes; ``history_`` and ``lower_bounds_`` have one entry per
+    epoch of ``fit``.
     """
 
     def __init__(self, n_components=1, *, covariance_type="full", tol=1e-3, reg_covar=1e-6,
@@ -89,11 +96,9 @@ class MiniBatchGaussianMixture(GaussianMixture):
         self._check_online_parameters()
         weight = check_sample_weight(sample_weight, X.shape[0])
         if not hasattr(self, "n_steps_"):
-            inits = self._check_parameters(X)
-            self._initialize(X, weight, inits, check_random_state(self.random_state))
-            self._start_statistics(X)
+            self._initialize_online(X, weight)
         else:
-            check_n_features(X, self.n_features_in_)
+            self._check_continuation(X)
         resp = np.empty((X.shape[0], self.n_components))
         self.lower_bound_ = self._e_step(X, weight, resp)
         eta = self.step_size(self.n_steps_ + 1)
@@ -104,40 +109,84 @@ class MiniBatchGaussianMixture(GaussianMixture):
         return self
 
     def fit(self, X, y=None, sample_weight=None):
-        """Epochs of mini-batch EM over shuffled X until the full-data lower bound settles."""
+        """Epochs of mini-batch EM over shuffled X until the running lower bound settles.
+
+        Returns self.  See ``lower_bound_`` for the convergence check.
+        """
         X = check_data(X)
         self._check_online_parameters()
+        check_positive_int(self.max_iter, "max_iter", minimum=0)
         weight = check_sample_weight(sample_weight, X.shape[0])
         rng = check_random_state(self.random_state)
         for attribute in ("n_steps_", "_statistics"):
             if hasattr(self, attribute) and not self.warm_start:
                 delattr(self, attribute)
-        batch_size = min(self.batch_size, X.shape[0])
+        if self.max_iter == 0 and not hasattr(self, "n_steps_"):
+            self._initialize_online(X, weight)  # as GaussianMixture: the initial parameters
         history, lower_bounds, lower_bound = [], [], -np.inf
         self.converged_ = False
+        epoch = 0
         for epoch in range(1, self.max_iter + 1):
-            order = rng.permutation(X.shape[0])
-            for start in range(0, X.shape[0], batch_size):
-                batch = order[start : start + batch_size]
-                if len(batch) >= self.n_components or hasattr(self, "n_steps_"):
-                    self.partial_fit(X[batch], sample_weight=weight[batch])
-            previous, lower_bound = lower_bound, self._average_log_likelihood(X, weight)
+            previous, lower_bound = lower_bound, self._epoch(X, weight, rng)
             lower_bounds.append(lower_bound)
             if self.keep_history:
                 history.append(_snapshot_with(self, epoch, lower_bound))
             if abs(lower_bound - previous) < self.tol:
                 self.converged_ = True
                 break
-        if not self.converged_:
+        if not self.converged_ and self.max_iter > 0:
             warnings.warn("Mini-batch EM did not converge; increase max_iter (epochs) or tol.",
-                          ConvergenceWarning, stacklevel=2)
+                          sklearn_compatible(ConvergenceWarning), stacklevel=2)
         self.n_iter_, self.lower_bound_, self.lower_bounds_ = epoch, lower_bound, lower_bounds
         if self.keep_history:
             self.history_ = history
         return self
 
-    def _average_log_likelihood(self, X, weight):
-        return float(weight @ self.score_samples(X) / weight.sum())
+    def fit_predict(self, X, y=None, sample_weight=None):
+        """Fit by mini-batch EM (``fit``), then return the most probable component of each point."""
+        return self.fit(X, sample_weight=sample_weight).predict(X)
+
+    def _epoch(self, X, weight, rng):
+        """One pass of ``partial_fit`` over shuffled X; returns the running lower bound.
+
+        That is the weighted average of the batches' log-likelihoods, each computed by the
+        E-step of its own step, so no extra pass over X is needed.
+        """
+        batch_size = min(self.batch_size, X.shape[0])
+        if batch_size < self.n_components and not hasattr(self, "n_steps_"):
+            raise ValueError(
+                f"batch_size={self.batch_size} is smaller than n_components={self.n_components}, "
+                "but the first mini-batch initialises the components and needs at least one "
+                "point per component. Use a larger batch_size."
+            )
+        order = rng.permutation(X.shape[0])
+        total, total_weight = 0.0, 0.0
+        for start in range(0, X.shape[0], batch_size):
+            batch = order[start : start + batch_size]
+            if len(batch) >= self.n_components or hasattr(self, "n_steps_"):
+                self.partial_fit(X[batch], sample_weight=weight[batch])
+                batch_weight = weight[batch].sum()
+                total += batch_weight * self.lower_bound_
+                total_weight += batch_weight
+        return total / total_weight
+
+    def _initialize_online(self, X, weight):
+        """Initial parameters from X (as GaussianMixture's), and statistics that reproduce them."""
+        inits = self._check_parameters(X)
+        self._initialize(X, weight, inits, check_random_state(self.random_state))
+        self._start_statistics(X)
+
+    def _check_continuation(self, X):
+        """Later batches must fit the model that the earlier ones built."""
+        check_n_features(X, self.n_features_in_)
+        fitted = (self.means_.shape[0], self._fitted_covariance_type)
+        if fitted != (self.n_components, self.covariance_type):
+            raise ValueError(
+                "partial_fit continues from the statistics of earlier batches, but n_components "
+                f"or covariance_type changed since (from n_components={fitted[0]}, "
+                f"covariance_type={fitted[1]!r} to n_components={self.n_components}, "
+                f"covariance_type={self.covariance_type!r}). Set them back, or start a new model."
+            )
 
     # ------------------------------------------------------------------ sufficient statistics
 
@@ -148,6 +197,7 @@ class MiniBatchGaussianMixture(GaussianMixture):
         """
         self._shift = X.mean(axis=0)
         self.n_features_in_ = X.shape[1]
+        self._fitted_covariance_type = self.covariance_type
         self.n_steps_ = 0
         covariances = self._full_covariances()
         means = self.means_ - self._shift
@@ -158,10 +208,11 @@ class MiniBatchGaussianMixture(GaussianMixture):
 
     @staticmethod
     def _batch_statistics(X_centred, weighted_resp):
+        """s0, s1, s2 of one batch; s2 is one (d, N) @ (N, d) product per component."""
         n = X_centred.shape[0]
         s0 = weighted_resp.sum(axis=0) / n
         s1 = weighted_resp.T @ X_centred / n
-        s2 = np.einsum("nk,ni,nj->kij", weighted_resp, X_centred, X_centred) / n
+        s2 = np.stack([(r_k * X_centred.T) @ X_centred for r_k in weighted_resp.T]) / n
         return [s0, s1, s2]
 
     def _parameters_from_statistics(self):

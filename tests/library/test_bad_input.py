@@ -5,8 +5,10 @@ m_step, em), GaussianMixture and all its methods, KMeans and kmeans_plusplus.  E
 checks the exception type *and* that the message names the problem (and, where there is
 one, the fix), so a message that degrades into numpy's internals fails the test.
 
-Unlike scikit-learn, gmmlib refuses max_iter=0 and accepts 1-D X as N one-dimensional
-samples; both are checked here.
+Messages start with scikit-learn's sentence for the same problem where it has one (its users
+and its tests match on it).  As in scikit-learn, max_iter=0 is accepted (it returns the
+initialisation; see test_sklearn_compat.py); unlike scikit-learn, gmmlib accepts 1-D X as N
+one-dimensional samples, checked here.
 """
 
 import re
@@ -128,8 +130,9 @@ def test_lists_integers_and_numpy_integers_are_accepted():
 # ---------------------------------------------------------------- parameters of the primitives
 
 BAD_WEIGHTS = [
-    ("negative", [1.5, -0.5], ValueError, r"weights must lie in \[0, 1\]"),
-    ("not-summing-to-1", [0.3, 0.3], ValueError, "weights must sum to 1.*Divide them by their sum"),
+    ("negative", [1.5, -0.5], ValueError, r"weights are probabilities, each in \[0, 1\]"),
+    ("not-summing-to-1", [0.3, 0.3], ValueError, "weights are probabilities and must sum to 1. "
+     "Divide them by their sum"),
     ("too-few", [1.0], ValueError, r"means must have shape \(1, 2\)"),
     ("2-d", [[0.5, 0.5]], ValueError, "weights must be a 1-D array"),
     ("scalar", 1.0, ValueError, "weights must be a 1-D array"),
@@ -261,7 +264,7 @@ def test_m_step_and_em_bad_reg_covar(value, error):
 @pytest.mark.parametrize(
     "name, value, error",
     [
-        ("max_iter", 0, ValueError),
+        ("max_iter", 0, ValueError),  # the primitive em() needs at least one iteration
         ("max_iter", -1, ValueError),
         ("max_iter", 2.5, TypeError),
         ("max_iter", True, TypeError),
@@ -345,19 +348,26 @@ BAD_PARAMETERS = [
     ("reg_covar", "1e-6", TypeError, "reg_covar must be a non-negative number"),
     ("tol", -1e-3, ValueError, "tol must be a finite number >= 0"),
     ("tol", None, TypeError, "tol must be a non-negative number"),
-    ("max_iter", 0, ValueError, "max_iter must be an integer >= 1, got 0"),
-    ("max_iter", -5, ValueError, "max_iter must be an integer >= 1"),
-    ("max_iter", 10.0, TypeError, "max_iter must be an integer >= 1"),
+    ("max_iter", -1, ValueError, "max_iter must be an integer >= 0, got -1"),
+    ("max_iter", -5, ValueError, "max_iter must be an integer >= 0"),
+    ("max_iter", 10.0, TypeError, "max_iter must be an integer >= 0"),
     ("n_init", 0, ValueError, "n_init must be an integer >= 1, got 0"),
     ("n_init", 1.5, TypeError, "n_init must be an integer >= 1"),
     ("verbose_interval", 0, ValueError, "verbose_interval must be an integer >= 1"),
-    ("random_state", "0", TypeError, "random_state must be None, an int or a numpy RandomState"),
+    ("random_state", "0", TypeError,
+     "random_state must be None, an int, a numpy RandomState or a numpy Generator"),
     ("random_state", 1.5, TypeError, "random_state must be None, an int"),
-    ("weights_init", [1.2, -0.2], ValueError, r"weights_init must lie in \[0, 1\]"),
-    ("weights_init", [0.2, 0.2], ValueError, "weights_init must sum to 1.*Divide them by their sum"),
-    ("weights_init", [1.0], ValueError, r"weights_init must have shape \(2,\), one per component"),
-    ("weights_init", [[0.5, 0.5]], ValueError, r"weights_init must have shape \(2,\)"),
-    ("weights_init", 0.5, ValueError, "weights_init must have shape.*got a scalar"),
+    ("weights_init", [1.2, -0.2], ValueError,
+     r"'weights' should be in the range \[0, 1\], but got max value 1.20000, min value -0.20000: "
+     r"weights_init are probabilities, each in \[0, 1\]"),
+    ("weights_init", [0.2, 0.2], ValueError,
+     r"should be normalized, but got sum\(weights\) = 0.40000: weights_init are probabilities "
+     "and must sum to 1. Divide them by their sum"),
+    ("weights_init", [1.0], ValueError,
+     r"'weights' should have the shape of \(2,\), but got \(1,\): weights_init needs one weight "
+     "per component"),
+    ("weights_init", [[0.5, 0.5]], ValueError, r"shape of \(2,\), but got \(1, 2\)"),
+    ("weights_init", 0.5, ValueError, r"shape of \(2,\), but got \(\): weights_init needs"),
     ("weights_init", [np.nan, 1.0], ValueError, "weights_init contains NaN"),
     ("means_init", np.zeros((3, 2)), ValueError,
      r"means_init must have shape \(2, 2\) = \(n_components, n_features\)"),
@@ -386,17 +396,20 @@ def _precision_cases():
     asymmetric = [[1.0, 0.5], [0.0, 1.0]]
     indefinite = [[1.0, 2.0], [2.0, 1.0]]
     return [
-        ("full", np.stack([eye, asymmetric]), "precisions_init must be symmetric positive definite"),
-        ("full", np.stack([eye, indefinite]), "precisions_init must be symmetric positive definite"),
-        ("full", np.stack([eye, -eye]), "precisions_init must be symmetric positive definite"),
-        ("full", eye, r"precisions_init for covariance_type='full' must have shape \(2, 2, 2\)"),
-        ("tied", np.array(asymmetric), "precisions_init must be symmetric positive definite"),
-        ("tied", np.array(indefinite), "precisions_init must be symmetric positive definite"),
+        ("full", np.stack([eye, asymmetric]), "'(full|tied) precision' should be symmetric, positive-definite: precisions_init must be symmetric positive definite"),
+        ("full", np.stack([eye, indefinite]), "'(full|tied) precision' should be symmetric, positive-definite: precisions_init must be symmetric positive definite"),
+        ("full", np.stack([eye, -eye]), "'(full|tied) precision' should be symmetric, positive-definite: precisions_init must be symmetric positive definite"),
+        ("full", eye, r"The parameter 'full precision' should have the shape of \(2, 2, 2\), but got "
+                      r"\(2, 2\): precisions_init for covariance_type='full' must have shape \(2, 2, 2\)"),
+        ("tied", np.array(asymmetric), "'(full|tied) precision' should be symmetric, positive-definite: precisions_init must be symmetric positive definite"),
+        ("tied", np.array(indefinite), "'(full|tied) precision' should be symmetric, positive-definite: precisions_init must be symmetric positive definite"),
         ("tied", np.stack([eye, eye]), r"precisions_init for .*'tied' must have shape \(2, 2\)"),
-        ("diag", [[1.0, 1.0], [1.0, -1.0]], r"precisions_init must be positive \(.*inverse variances"),
+        ("diag", [[1.0, 1.0], [1.0, -1.0]],
+         r"'diag precision' should be positive: precisions_init must be positive \(.*inverse variances"),
         ("diag", [[1.0, 1.0], [1.0, 0.0]], "precisions_init must be positive"),
         ("diag", [1.0, 1.0], r"precisions_init for .*'diag' must have shape \(2, 2\)"),
-        ("spherical", [1.0, 0.0], r"precisions_init must be positive \(.*inverse variances"),
+        ("spherical", [1.0, 0.0],
+         r"'spherical precision' should be positive: precisions_init must be positive \(.*inverse"),
         ("spherical", [1.0, -2.0], "precisions_init must be positive"),
         ("spherical", [[1.0, 1.0]], r"precisions_init for .*'spherical' must have shape \(2,\)"),
         ("full", np.stack([eye, eye * np.nan]), "precisions_init contains NaN"),
@@ -450,12 +463,13 @@ UNFITTED_CALLS = {
 
 @pytest.mark.parametrize("call", UNFITTED_CALLS.values(), ids=UNFITTED_CALLS.keys())
 def test_gaussian_mixture_used_before_fit(call):
-    with pytest.raises(NotFittedError, match=r"GaussianMixture is not fitted yet.*Call fit\(X\)"):
+    with pytest.raises(NotFittedError, match=r"This GaussianMixture instance is not fitted yet. Call "
+                       r"'fit' with appropriate arguments .*Call fit\(X\) first"):
         call(GaussianMixture(2))
 
 
 def test_kmeans_used_before_fit():
-    with pytest.raises(NotFittedError, match=r"KMeans is not fitted yet.*Call fit\(X\)"):
+    with pytest.raises(NotFittedError, match=r"This KMeans instance is not fitted yet.*Call fit\(X\)"):
         KMeans(2).predict(X)
 
 
@@ -483,7 +497,11 @@ def test_kmeans_refuses_another_number_of_features():
     "n_samples, error", [(0, ValueError), (-3, ValueError), (2.0, TypeError), (True, TypeError)]
 )
 def test_sample_needs_a_positive_integer(n_samples, error):
-    with pytest.raises(error, match="n_samples must be an integer >= 1"):
+    if error is ValueError:  # scikit-learn's sentence, then gmmlib's
+        words = f"Invalid value for 'n_samples': {n_samples}. .*n_samples must be an integer >= 1"
+    else:
+        words = "n_samples must be an integer >= 1"
+    with pytest.raises(error, match=words):
         fitted_mixture().sample(n_samples)
 
 

@@ -219,7 +219,8 @@ BAD_PARAMETERS = [
     ("tol", -1e-4, ValueError, "tol must be a finite number >= 0"),
     ("tol", np.nan, ValueError, "tol must be a finite number >= 0"),
     ("tol", "0", TypeError, "tol must be a non-negative number"),
-    ("random_state", "0", TypeError, "random_state must be None, an int or a numpy RandomState"),
+    ("random_state", "0", TypeError,
+     "random_state must be None, an int, a numpy RandomState or a numpy Generator"),
 ]
 
 
@@ -245,12 +246,12 @@ def test_kmeans_plusplus_bad_n_local_trials(value, error):
 
 
 def test_kmeans_plusplus_bad_random_state():
-    with pytest.raises(TypeError, match="random_state must be None, an int or a numpy RandomState"):
-        kmeans_plusplus(MESSY[0], 3, random_state=np.random.default_rng(0))
+    with pytest.raises(TypeError, match="random_state must be None, an int, a numpy RandomState"):
+        kmeans_plusplus(MESSY[0], 3, random_state=0.5)
 
 
 def test_kmeans_predict_before_fit_and_with_other_features():
-    with pytest.raises(NotFittedError, match=r"KMeans is not fitted yet.*Call fit\(X\)"):
+    with pytest.raises(NotFittedError, match=r"This KMeans instance is not fitted yet.*Call fit\(X\)"):
         KMeans(2).predict(MESSY[0])
     model = KMeans(2, random_state=0).fit(MESSY[0])
     with pytest.raises(ValueError, match="X has 3 features, but the model was fitted with 2"):
