@@ -13,6 +13,8 @@ from .exceptions import NotFittedError, sklearn_compatible
 
 def as_float_array(values, name, allow_nan=False):
     """Convert ``values`` to a float64 array, refusing non-numeric input."""
+    if values is None:
+        raise TypeError(f"{name} must be numeric (int or float), but is None.")
     if hasattr(values, "toarray"):  # a scipy.sparse matrix or array
         raise TypeError(
             f"{name} is a sparse matrix, but gmmlib needs dense data. "
@@ -22,14 +24,23 @@ def as_float_array(values, name, allow_nan=False):
         array = np.asarray(values)
     except Exception as error:  # ragged lists and the like
         raise TypeError(f"{name} could not be turned into a numeric array ({error}).") from None
-    if array.dtype == object or array.dtype.kind in "USVMm":
+    if array.dtype.kind in "USVMm":
         raise TypeError(
             f"{name} must be numeric (int or float), but has dtype {array.dtype}. "
             "Convert strings or objects to numbers first."
         )
-    if array.dtype.kind == "c":
-        raise TypeError(f"{name} must be real-valued, but has complex dtype {array.dtype}.")
-    array = array.astype(np.float64, copy=False)
+    if array.dtype.kind == "c":  # a ValueError with scikit-learn's words, as scikit-learn
+        raise ValueError(
+            f"Complex data not supported: {name} must be real-valued, but has complex dtype "
+            f"{array.dtype}."
+        )
+    try:  # an object array of numbers is accepted, as in scikit-learn
+        array = array.astype(np.float64, copy=False)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{name} must be numeric (int or float), but has dtype {array.dtype} and "
+            f"could not be converted ({error}). Convert strings or objects to numbers first."
+        ) from None
     if not allow_nan and not np.all(np.isfinite(array)):
         raise ValueError(
             f"{name} contains NaN or infinity. Remove or impute those values before fitting."
@@ -53,7 +64,10 @@ def check_data(X, name="X", min_samples=1):
             f"{name} has {n_samples} samples, but at least {min_samples} are needed."
         )
     if n_features == 0:
-        raise ValueError(f"{name} has 0 features; every sample needs at least one value.")
+        raise ValueError(
+            f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 is required: "
+            f"{name} has 0 features; every sample needs at least one value."
+        )
     return X
 
 
@@ -186,7 +200,10 @@ def check_sample_weight(sample_weight, n_samples):
     if np.any(weight < 0):
         raise ValueError("sample_weight must be non-negative.")
     if weight.sum() <= 0:
-        raise ValueError("sample_weight sums to 0; at least one sample needs a positive weight.")
+        raise ValueError(
+            "sample_weight sums to 0 (all weights are zero); at least one sample needs a "
+            "positive weight."
+        )
     return weight
 
 
@@ -200,10 +217,19 @@ def check_is_fitted(estimator, attribute):
         )
 
 
-def check_n_features(X, n_features_in, what="the model"):
-    """Refuse data whose number of features differs from what was fitted."""
+def check_n_features(X, n_features_in, what="the model", estimator=None):
+    """Refuse data whose number of features differs from what was fitted.
+
+    With ``estimator`` the message starts with scikit-learn's sentence for it.
+    """
     if X.shape[1] != n_features_in:
+        fitted = f"{what} was fitted with {n_features_in}"
+        if estimator is not None:
+            name = type(estimator).__name__
+            fitted = f"{name} is expecting {n_features_in} features as input ({fitted})"
+        hint = (" A 1-D array is read as N samples of one feature: Reshape your data with "
+                "X.reshape(1, -1) if it holds one sample." if X.shape[1] == 1 else "")
         raise ValueError(
-            f"X has {X.shape[1]} features, but {what} was fitted with {n_features_in}. "
-            "Pass data with the same columns as in fit."
+            f"X has {X.shape[1]} features, but {fitted}. Pass data with the same columns as "
+            f"in fit.{hint}"
         )

@@ -156,12 +156,24 @@ class KMeans(ParamsMixin):
         """Index of the nearest center for each row of X."""
         check_is_fitted(self, "cluster_centers_")
         X = check_data(X)
-        check_n_features(X, self.n_features_in_)
+        check_n_features(X, self.n_features_in_, estimator=self)
         return np.argmin(squared_distances(X, self.cluster_centers_), axis=1)
 
     def fit_predict(self, X, y=None, sample_weight=None):
         """Fit, then return the labels of X."""
         return self.fit(X, sample_weight=sample_weight).labels_
+
+    def score(self, X, y=None, sample_weight=None):
+        """Minus the within-cluster sum of squares (eq-kmeans-objective) of X; higher is better.
+
+        As ``sklearn.cluster.KMeans.score``, so that model selection (``GridSearchCV``,
+        ``cross_val_score``) can compare fits of k-means.
+        """
+        check_is_fitted(self, "cluster_centers_")
+        X = check_data(X)
+        check_n_features(X, self.n_features_in_, estimator=self)
+        weight = check_sample_weight(sample_weight, X.shape[0])
+        return -float(weight @ squared_distances(X, self.cluster_centers_).min(axis=1))
 
 
 def _lloyd(X, centers, weight, max_iter, threshold):

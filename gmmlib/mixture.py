@@ -201,7 +201,7 @@ class GaussianMixture(ParamsMixin):
 
     def _check_warm_start(self, X):
         """A warm start continues from the fitted parameters, so they must suit this fit."""
-        check_n_features(X, self.n_features_in_, "the warm-started model")
+        check_n_features(X, self.n_features_in_, "the warm-started model", estimator=self)
         # The covariance type is compared by name: with K == d, tied (d, d) and diag (K, d)
         # covariances have the same shape.
         fitted = (self.means_.shape[0], self._fitted_covariance_type)
@@ -394,7 +394,7 @@ class GaussianMixture(ParamsMixin):
     def _check_fitted_data(self, X):
         check_is_fitted(self, "precisions_cholesky_")
         X = check_data(X)
-        check_n_features(X, self.n_features_in_)
+        check_n_features(X, self.n_features_in_, estimator=self)
         return X
 
     def score_samples(self, X):

@@ -178,7 +178,7 @@ class MiniBatchGaussianMixture(GaussianMixture):
 
     def _check_continuation(self, X):
         """Later batches must fit the model that the earlier ones built."""
-        check_n_features(X, self.n_features_in_)
+        check_n_features(X, self.n_features_in_, estimator=self)
         fitted = (self.means_.shape[0], self._fitted_covariance_type)
         if fitted != (self.n_components, self.covariance_type):
             raise ValueError(

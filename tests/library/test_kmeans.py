@@ -254,5 +254,5 @@ def test_kmeans_predict_before_fit_and_with_other_features():
     with pytest.raises(NotFittedError, match=r"This KMeans instance is not fitted yet.*Call fit\(X\)"):
         KMeans(2).predict(MESSY[0])
     model = KMeans(2, random_state=0).fit(MESSY[0])
-    with pytest.raises(ValueError, match="X has 3 features, but the model was fitted with 2"):
+    with pytest.raises(ValueError, match="X has 3 features, but KMeans is expecting 2 features .*fitted with 2"):
         model.predict(MESSY[1])
