@@ -82,8 +82,8 @@ class GaussianMixture(ParamsMixin):
     precisions_init : array, optional
         Inverse covariances, shaped by ``covariance_type`` like ``precisions_``.
     random_state : None, int, numpy RandomState or numpy Generator
-        An int gives the same draws as scikit-learn; a ``Generator`` works but draws other
-        numbers (see ``gmmlib._validation.check_random_state``).
+        An int gives the same draws as scikit-learn; a ``Generator`` is accepted too but
+        draws other numbers, so its fits differ from scikit-learn's (which refuses one).
     warm_start : bool, default False
         If True, a second ``fit`` continues from the fitted parameters (``n_init`` ignored);
         ``n_components`` and ``covariance_type`` must be those of the last fit.

@@ -96,7 +96,7 @@ def covariance_ellipse(ax, mean, cov, n_std=1.0, **kwargs):
 
 
 def plot_gmm_2d(ax, X, weights, means, covariances, *, resp=None, n_std=(1, 2),
-                point_size=12, show_means=True):
+                point_size=12, show_means=True, aspect="equal", adjustable="datalim"):
     """Scatter 2-D data and draw each component's 1- and 2-standard-deviation ellipses.
 
     Points are coloured by their responsibilities (a blend of the component colours,
@@ -107,6 +107,14 @@ def plot_gmm_2d(ax, X, weights, means, covariances, *, resp=None, n_std=(1, 2),
     ----------
     covariances : array-like (K, 2, 2)
         Full covariance matrices (``gmmlib.covariances.as_full`` converts other types).
+    aspect : 'equal', 'auto', a number or None, default 'equal'
+        Passed to ``ax.set_aspect``.  ``'equal'`` draws one unit the same length on both axes,
+        so a circular Gaussian looks round and the ellipses show the true covariance geometry;
+        None leaves the Axes' aspect as it is (for instance one set up by the caller).
+    adjustable : {'datalim', 'box'}, default 'datalim'
+        How matplotlib achieves the aspect: ``'datalim'`` widens the data limits and keeps the
+        Axes box (the figure's layout stays put, the book's default); ``'box'`` keeps the
+        limits and shrinks the box, which works with axes that share limits (``sharex``).
     """
     X = check_data(X)
     means = np.asarray(means, dtype=float)
@@ -124,7 +132,8 @@ def plot_gmm_2d(ax, X, weights, means, covariances, *, resp=None, n_std=(1, 2),
                                lw=1 + 4 * weights[k], alpha=1.0 if n == 1 else 0.5)
         if show_means:
             ax.plot(*mean, marker="X", ms=11, color=component_color(k), mec="white", mew=1.5)
-    ax.set_aspect("equal", adjustable="datalim")
+    if aspect is not None:
+        ax.set_aspect(aspect, adjustable=adjustable)
     return ax
 
 

@@ -55,3 +55,60 @@ def test_bad_online_parameters_are_refused():
     model = gmmlib.MiniBatchGaussianMixture(3, random_state=0).partial_fit(X[:100])
     with pytest.raises(ValueError, match="features"):
         model.partial_fit(np.ones((10, 3)))
+
+
+def test_batch_statistics_are_the_averaged_sufficient_statistics():
+    rng = np.random.default_rng(0)
+    X_centred = rng.normal(size=(50, 3))
+    resp = rng.dirichlet(np.ones(4), size=50)
+    s0, s1, s2 = gmmlib.MiniBatchGaussianMixture._batch_statistics(X_centred, resp)
+    # s2_k = (1/N) sum_n r_nk x_n x_n^T, written out point by point
+    expected_s2 = sum(resp[n][:, None, None] * np.outer(x, x) for n, x in enumerate(X_centred)) / 50
+    assert_allclose(s0, resp.mean(axis=0), rtol=1e-12)
+    assert_allclose(s1, resp.T @ X_centred / 50, rtol=1e-12)
+    assert_allclose(s2, expected_s2, rtol=1e-12)
+
+
+def test_fit_reads_each_point_once_per_epoch(monkeypatch):
+    rows = []
+    original = gmmlib.MiniBatchGaussianMixture._e_step
+
+    def counting_e_step(self, X, weight, resp):
+        rows.append(X.shape[0])
+        return original(self, X, weight, resp)
+
+    monkeypatch.setattr(gmmlib.MiniBatchGaussianMixture, "_e_step", counting_e_step)
+    monkeypatch.setattr(gmmlib.MiniBatchGaussianMixture, "score_samples",
+                        lambda self, X: pytest.fail("fit made an extra pass to score X"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = gmmlib.MiniBatchGaussianMixture(3, batch_size=500, max_iter=4, tol=0.0,
+                                                random_state=0, **INITIAL).fit(X)
+    assert model.n_iter_ == 4 and sum(rows) == 4 * len(X)
+
+
+def test_fit_is_epochs_of_partial_fit_and_its_bound_is_the_batches_average():
+    weights = np.random.default_rng(1).uniform(0.5, 2.0, size=len(X))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = gmmlib.MiniBatchGaussianMixture(3, batch_size=700, max_iter=2, tol=0.0,
+                                                random_state=0, **INITIAL)
+        model.fit(X, sample_weight=weights)
+    # the same epochs by hand: the same shuffles, one partial_fit per batch
+    replay = gmmlib.MiniBatchGaussianMixture(3, batch_size=700, random_state=0, **INITIAL)
+    rng = np.random.RandomState(0)
+    for epoch in range(2):
+        order = rng.permutation(len(X))
+        bounds, masses = [], []
+        for start in range(0, len(X), 700):
+            batch = order[start : start + 700]
+            replay.partial_fit(X[batch], sample_weight=weights[batch])
+            bounds.append(replay.lower_bound_)
+            masses.append(weights[batch].sum())
+        assert model.lower_bounds_[epoch] == pytest.approx(np.average(bounds, weights=masses),
+                                                           rel=1e-12)
+    for name in ("weights_", "means_", "covariances_"):
+        assert_allclose(getattr(model, name), getattr(replay, name), rtol=1e-12)
+    # the running bound estimates the full-data log-likelihood of the fitted parameters
+    assert model.lower_bound_ == pytest.approx(
+        np.average(model.score_samples(X), weights=weights), abs=0.05)
