@@ -54,7 +54,7 @@ class MiniBatchGaussianMixture(GaussianMixture):
         convergence costs no extra pass over the data; it lags the final parameters by at most
         one epoch of steps.  ``fit`` stops when it changes by less than ``tol`` between epochs.
     All ``GaussianMixture`` attributes; ``history_`` and ``lower_bounds_`` have one entry per
-    epoch of ``fit``.
+    epoch of ``fit``, holding that epoch's running ``lower_bound_``.
     """
 
     def __init__(self, n_components=1, *, covariance_type="full", tol=1e-3, reg_covar=1e-6,
