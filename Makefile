@@ -14,6 +14,7 @@ NOTEBOOKS := _build/notebooks
 NBVAL     := --nbval-lax --nbval-current-env --nbval-cell-timeout=120
 CHROMIUM  := /usr/bin/chromium
 LAB_ARGS  ?=
+LAB_ROOT  ?= $(CURDIR)
 
 .PHONY: help install book notebooks lab test test-library test-book browser assignments bench constraints clean
 
@@ -51,10 +52,12 @@ book: install
 notebooks: install
 	$(BIN)/python tools/convert_notebooks.py $(NOTEBOOKS)
 
-# JupyterLab with .md chapters opening as notebooks (jupytext) and live ipywidgets.
+# JupyterLab with .md chapters opening as notebooks (jupytext), MyST rendered in Markdown cells
+# (jupyterlab-myst) and live ipywidgets.  Saving a chapter leaves it unchanged (see
+# tools/lab_roundtrip.py).  LAB_ROOT serves another folder (the tests use a scratch copy).
 lab: install
 	$(BIN)/python tools/lab_setup.py
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/lab/tree/book \
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(LAB_ROOT)" --ServerApp.default_url=/lab/tree/book \
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
 # Debian's chromium for the browser tests (Playwright cannot download its own browser here).
