@@ -25,6 +25,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from scipy.special import entr  # noqa: E402
 
 import gmmlib.widgets as gw  # noqa: E402
+from gmmlib.widgets._drawing import ANIMATION_MAX_FRAMES  # noqa: E402
+from gmmlib.widgets.animation import _frame_indices  # noqa: E402
 from gmmlib import GaussianMixture, KMeans, em, gaussian_logpdf, responsibilities  # noqa: E402
 from gmmlib.covariances import as_full  # noqa: E402
 from gmmlib.plotting import component_color  # noqa: E402
@@ -268,7 +270,9 @@ def test_explorer_accepts_a_fitted_history(X1, X2):
 
 
 def animation_frames(html):
-    return re.findall(r'data:image/png;base64,([^"]*)"', html)
+    """The player's frames (base64 PNGs), not the print strip after it."""
+    player = html.split('<figure class="gmm-print-strip">')[0]
+    return re.findall(r'data:image/png;base64,([^"]*)"', player)
 
 
 def test_mimebundle_has_the_widget_view_and_a_static_animation(X2):
@@ -277,12 +281,12 @@ def test_mimebundle_has_the_widget_view_and_a_static_animation(X2):
                              random_state=3, tol=0.0, max_iter=60)
     assert len(explorer.history) == 61
     bundle = explorer._repr_mimebundle_()
-    assert set(bundle) == {WIDGET_VIEW, "text/html", "text/plain"}
+    assert set(bundle) == {WIDGET_VIEW, "text/html", "image/png", "text/plain"}
     assert bundle[WIDGET_VIEW]["model_id"] == explorer.widget.model_id
     html = bundle["text/html"]
     assert "new Animation(frames" in html and "anim-slider" in html
     frames = animation_frames(html)
-    assert len(frames) == gw.ANIMATION_MAX_FRAMES, "60 iterations are subsampled"
+    assert len(frames) == ANIMATION_MAX_FRAMES, "60 iterations are subsampled"
     first = base64.b64decode(frames[0].replace("\\\n", ""))
     assert first[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(html) < 3_000_000, f"{len(html) / 1e6:.1f} MB is too heavy for a book page"
@@ -295,12 +299,13 @@ def test_mimebundle_has_the_widget_view_and_a_static_animation(X2):
     explorer.k_widget.value = 2
     assert len(animation_frames(explorer.to_html())) == 3, "a refit makes a new animation"
     # a frontend that asks only for the widget view does not pay for the animation
-    assert set(explorer._repr_mimebundle_(exclude={"text/html"})) == {WIDGET_VIEW, "text/plain"}
+    assert set(explorer._repr_mimebundle_(exclude={"text/html", "image/png"})) == {
+        WIDGET_VIEW, "text/plain"}
 
 
 def test_frame_subsampling_keeps_first_and_last():
     for n, max_frames in [(5, 36), (100, 36), (37, 36), (1000, 10), (3, 1)]:
-        indices = gw._frame_indices(n, max_frames)
+        indices = _frame_indices(n, max_frames)
         assert len(indices) == min(n, max_frames)
         assert indices[-1] == n - 1
         assert np.all(np.diff(indices) > 0)
@@ -373,24 +378,6 @@ def test_kmeans_limit_1d_and_weight_updates(X1):
     assert explorer.update_weights
     assert not np.allclose(explorer.result.weights[-1], 1 / 3)
     assert explorer.current_frame.index == 5
-
-
-def test_fixed_variance_em_primitives(X2):
-    means = X2[[0, 60, 120]] + 0.5
-    # no iterations: the E-step of eq-responsibility with Sigma_k = sigma^2 I, equal weights
-    sigma2 = 2.0
-    step = gw.fixed_variance_em(X2, means, sigma2, max_iter=0)
-    expected = responsibilities(X2, np.full(3, 1 / 3), means,
-                                np.broadcast_to(sigma2 * np.eye(2), (3, 2, 2)))
-    np.testing.assert_allclose(step.responsibilities, expected, atol=1e-12)
-    np.testing.assert_allclose(step.means, means)
-    # sigma^2 -> 0: EM becomes k-means (Lloyd) from the same start
-    hard = gw.fixed_variance_em(X2, means, 1e-6, max_iter=200)
-    kmeans = KMeans(3, init=means, n_init=1).fit(X2)
-    np.testing.assert_allclose(hard.means, kmeans.cluster_centers_, atol=1e-8)
-    # a vector of sigma^2 gives the same answer as one call each
-    both = gw.fixed_variance_em(X2, means, [sigma2, 1e-6], max_iter=200)
-    np.testing.assert_allclose(both.means[1], hard.means, atol=1e-8)
 
 
 # ---------------------------------------------------------------------- bad input
