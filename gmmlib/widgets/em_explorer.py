@@ -65,8 +65,11 @@ class EMExplorer(_Explorer):
         of the two changes, so during Play it shows the frame the slider shows.
     k_widget, covariance_widget, init_widget, seed_widget, reg_covar_widget
         The refit controls.
+    frames_view : ipywidgets.Stack
+        One ``ipywidgets.Image`` (a PNG) per iteration, each rendered once; once all are
+        rendered, the slider switches them in the browser (see ``frames_linked``).
     image : ipywidgets.Image
-        The current frame as a PNG.
+        The image of the frame shown now.
     status : ipywidgets.HTML
         What was fitted and its final log-likelihood (the number the title shows at the
         last iteration), or why a refit failed.
@@ -97,7 +100,6 @@ class EMExplorer(_Explorer):
         _matplotlib()
         widgets = _ipywidgets()
         self.n_fits = 0
-        self._reset_frames()
         if history is None:
             n_components = check_positive_int(n_components, "n_components")
             if n_components > self.X.shape[0]:
@@ -167,9 +169,9 @@ class EMExplorer(_Explorer):
                                  "fit.")
             return False
         self._data = data
-        self._reset_frames()
         self._view = _EMView(data, dpi=WIDGET_DPI, figsize=WIDGET_FIGSIZE)
         last = len(data) - 1
+        self._reset_frames(len(data))
         self._updating = True
         try:
             if self.iteration_slider.value > last:
@@ -212,8 +214,7 @@ class EMExplorer(_Explorer):
             value=min(max(reg_covar, 1e-9), 10.0), base=10, min=-9, max=1, step=1,
             description="reg_covar", readout_format=".0e", style=style,
             continuous_update=False, layout=widgets.Layout(width="300px"))
-        self.image = widgets.Image(format="png",
-                                   layout=widgets.Layout(max_width="100%", height="auto"))
+        self._make_frames(widgets, len(self._data))
         self.status = widgets.HTML(value=message)
         self._updating = False
         self.iteration_slider.observe(self._on_iteration, names="value")
@@ -224,15 +225,19 @@ class EMExplorer(_Explorer):
         self.reg_covar_widget.observe(self._on_reg_covar, names="value")
         self._widget = widgets.VBox([
             widgets.HBox([self.play, self.iteration_slider]),
-            self.image,
+            self.frames_view,
             widgets.HBox([self.k_widget, self.covariance_widget, self.init_widget]),
             widgets.HBox([self.seed_widget, self.reg_covar_widget]),
             self.status,
         ])
 
+    def _slider_trait(self):
+        return (self.iteration_slider, "value")
+
     def _on_iteration(self, change):
         if not self._updating:
             self.show(change["new"])
+            self._start_background_rendering()
 
     def _on_play(self, change):
         """Play's tick: draw that frame now, and move the slider with it.
@@ -247,6 +252,7 @@ class EMExplorer(_Explorer):
             self.iteration_slider.value = change["new"]  # its observer draws the frame
         else:
             self.show(change["new"])
+            self._start_background_rendering()
 
     def _on_control(self, change):
         self.refit()

@@ -274,7 +274,6 @@ class KMeansLimitExplorer(_Explorer):
         self.result = fixed_variance_em(self.X, self.initial_means, self.sigma2_values,
                                         update_weights=update_weights, max_iter=self.max_iter)
         self._view = _KMeansLimitView(self.X, self.result, dpi=WIDGET_DPI, figsize=WIDGET_FIGSIZE)
-        self._reset_frames()
 
     def _build_widget(self, widgets, update_weights):
         style = {"description_width": "initial"}
@@ -287,18 +286,21 @@ class KMeansLimitExplorer(_Explorer):
         self.play_link = widgets.jslink((self.play, "value"), (self.sigma2_slider, "index"))
         self.update_weights_widget = widgets.Checkbox(value=update_weights,
                                                       description="update weights")
-        self.image = widgets.Image(format="png",
-                                   layout=widgets.Layout(max_width="100%", height="auto"))
+        self._make_frames(widgets, len(options))
         self.sigma2_slider.observe(self._on_sigma2, names="index")
         self.play.observe(self._on_play, names="value")
         self.update_weights_widget.observe(self._on_update_weights, names="value")
         self._widget = widgets.VBox([
             widgets.HBox([self.play, self.sigma2_slider, self.update_weights_widget]),
-            self.image,
+            self.frames_view,
         ])
+
+    def _slider_trait(self):
+        return (self.sigma2_slider, "index")
 
     def _on_sigma2(self, change):
         self.show(change["new"])
+        self._start_background_rendering()
 
     def _on_play(self, change):
         """Play's tick: move the slider (whose observer draws), as in ``EMExplorer``."""
@@ -306,10 +308,12 @@ class KMeansLimitExplorer(_Explorer):
             self.sigma2_slider.index = change["new"]
         else:
             self.show(change["new"])
+            self._start_background_rendering()
 
     def _on_update_weights(self, change):
         index = self.sigma2_slider.index
         self._compute(bool(change["new"]))
+        self._reset_frames(len(self.sigma2_values))
         self.show(index)
 
     def show(self, index):

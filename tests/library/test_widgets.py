@@ -693,3 +693,47 @@ def test_the_book_uses_the_animation_in_html_and_the_strip_in_latex(X2):
 
     assert chosen("html") == "text/html"
     assert chosen("latex") == "image/png"
+
+
+def test_in_a_kernel_the_other_frames_render_in_the_background_then_the_browser_switches(X2):
+    """In a live kernel (an event loop running), touching the slider renders every other frame
+    between messages and then links slider -> Stack in the browser, so that Play and the
+    arrow keys switch pictures without the kernel: picture == slider at every tick."""
+    import asyncio
+
+    explorer = gw.EMExplorer(X2, n_components=3, init_params="random_from_data", random_state=3)
+    reference = gw.EMExplorer(X2, n_components=3, init_params="random_from_data",
+                              random_state=3)
+    n = len(explorer.history)
+    assert sum(bool(image.value) for image in explorer.frames_view.children) == 1, (
+        "without a reader only the opening frame is rendered (small saved widget state)")
+
+    async def touch_and_wait():
+        explorer.iteration_slider.value = 1
+        for _ in range(2000):
+            if explorer.frames_linked:
+                return
+            await asyncio.sleep(0.005)
+
+    asyncio.run(touch_and_wait())
+    assert explorer.frames_linked, "the background rendering never finished"
+    link = explorer._frames_link
+    assert link.source == (explorer.iteration_slider, "value")
+    assert link.target == (explorer.frames_view, "selected_index")
+    assert explorer.play_link.target == (explorer.iteration_slider, "value")
+    assert explorer.current_frame.index == 1, "background renders leave the shown frame drawn"
+    for index in range(n):
+        reference.show(index)
+        assert explorer.frames_view.children[index].value == reference.image.value, index
+    # a refit starts over: new frames, no link until they are rendered again
+    explorer.k_widget.value = 2
+    assert not explorer.frames_linked
+    assert len(explorer.frames_view.children) == len(explorer.history)
+
+
+def test_without_a_kernel_loop_frames_render_on_demand(X2):
+    explorer = gw.KMeansLimitExplorer(X2, X2[[0, 60, 120]], np.geomspace(10.0, 1e-2, 6))
+    explorer.sigma2_slider.index = 3
+    rendered = [bool(image.value) for image in explorer.frames_view.children]
+    assert rendered == [True, False, False, True, False, False] and not explorer.frames_linked
+    assert explorer.frames_view.selected_index == 3 and explorer.image is explorer.frames_view.children[3]
