@@ -48,9 +48,11 @@ For tests and curious readers, an explorer exposes its controls (``iteration_sli
 
 Rendering uses matplotlib's Agg backend directly (``matplotlib.figure.Figure``, never
 pyplot), so creating an explorer displays nothing by itself and needs no ipympl.  The live
-view is an ``ipywidgets.Image`` holding a PNG: a slider step only sets data on the
-existing artists and blits them onto a cached background (axes, ticks, labels), and each
-frame's PNG is kept, so scrubbing back to a frame sends bytes already made.  The static
+view is an ``ipywidgets.Stack`` of one ``ipywidgets.Image`` (a PNG) per frame: drawing a
+frame only sets data on the existing artists and blits them onto a cached background
+(axes, ticks, labels); once the reader has touched the slider, the kernel renders the
+other frames in the background and the browser switches between them itself (see
+``_display``), so a key press or a Play tick needs no round trip to the kernel.  The static
 animation is written by matplotlib's ``HTMLWriter`` (what ``FuncAnimation.to_jshtml``
 uses) from frames rendered the same way, at most 36 frames of about 500 x 220 pixels in
 256 colours.  matplotlib and ipywidgets are imported only when an explorer or animation is

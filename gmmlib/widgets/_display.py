@@ -44,10 +44,9 @@ class _Explorer:
         self._background_started = False
         self._static = None
         old = self.frames_view.children
-        layout = dict(max_width="100%", height="auto")
+        layout = self._widgets.Layout(max_width="100%", height="auto")  # one, shared
         self.frames_view.selected_index = None
-        self.frames_view.children = [self._widgets.Image(format="png",
-                                                         layout=self._widgets.Layout(**layout))
+        self.frames_view.children = [self._widgets.Image(format="png", layout=layout)
                                      for _ in range(n_frames)]
         for image in old:
             image.close()
