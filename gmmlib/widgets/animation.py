@@ -168,7 +168,7 @@ def _print_strip_html(png, alt_text, caption):
 
 def _strip_words(view, positions):
     """Alt text and caption of the print strip."""
-    shown = "; ".join(view.describe(position) for position in positions)
+    shown = " ".join(view.describe(position) for position in positions)
     alt_text = f"{len(positions)} frames of the animation, left to right, top to bottom. {shown}"
     titles = ", ".join(view.title(position).split("   ")[0] for position in positions)
     caption = f"Still frames of the animation: {titles}. {ONLINE_VERSION}"

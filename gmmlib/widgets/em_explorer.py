@@ -181,6 +181,7 @@ class EMExplorer(_Explorer):
         finally:
             self._updating = False
         self._show_frame(last)
+        self._start_background_rendering()  # the reader is here: prepare the new frames
         self.status.value = message
         return True
 

@@ -315,6 +315,7 @@ class KMeansLimitExplorer(_Explorer):
         self._compute(bool(change["new"]))
         self._reset_frames(len(self.sigma2_values))
         self.show(index)
+        self._start_background_rendering()
 
     def show(self, index):
         """Draw the result for sigma2_values[index] (what the slider does)."""

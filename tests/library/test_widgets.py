@@ -730,6 +730,17 @@ def test_in_a_kernel_the_other_frames_render_in_the_background_then_the_browser_
     assert not explorer.frames_linked
     assert len(explorer.frames_view.children) == len(explorer.history)
 
+    async def refit_and_wait():
+        explorer.k_widget.value = 4  # in the kernel: the new frames render in the background
+        for _ in range(2000):
+            if explorer.frames_linked:
+                return
+            await asyncio.sleep(0.005)
+
+    asyncio.run(refit_and_wait())
+    assert explorer.frames_linked and explorer.current_frame.means.shape == (4, 2)
+    assert all(image.value for image in explorer.frames_view.children)
+
 
 def test_without_a_kernel_loop_frames_render_on_demand(X2):
     explorer = gw.KMeansLimitExplorer(X2, X2[[0, 60, 120]], np.geomspace(10.0, 1e-2, 6))
