@@ -5,6 +5,8 @@ Teaching primitives, one equation each (chapters 1-5):
     expected_complete_log_likelihood, elbo, kl_to_posterior
 Estimators with scikit-learn's API (chapters 4-10):
     GaussianMixture, MiniBatchGaussianMixture, KMeans, kmeans_plusplus
+The k-means limit (chapter 6):
+    fixed_variance_em, FixedVarianceEM
 Submodules:
     gmmlib.model_selection  BIC, AIC, held-out and cross-validated likelihood (chapter 8)
     gmmlib.datasets         the book's data sets, nothing downloaded
@@ -26,6 +28,7 @@ from .em import (
 )
 from .exceptions import ConvergenceWarning, NotFittedError
 from .kmeans import KMeans, kmeans_plusplus
+from .kmeans_limit import FixedVarianceEM, fixed_variance_em
 from .mixture import GaussianMixture
 from .online import MiniBatchGaussianMixture
 
@@ -35,6 +38,7 @@ __all__ = [
     "ConvergenceWarning",
     "EMIteration",
     "EMResult",
+    "FixedVarianceEM",
     "GaussianMixture",
     "KMeans",
     "MiniBatchGaussianMixture",
@@ -44,6 +48,7 @@ __all__ = [
     "elbo",
     "em",
     "expected_complete_log_likelihood",
+    "fixed_variance_em",
     "gaussian_logpdf",
     "kl_to_posterior",
     "kmeans_plusplus",

@@ -7,6 +7,7 @@ figures are drawn with matplotlib's Agg backend.
 """
 
 import base64
+import json
 import re
 import subprocess
 import sys
@@ -25,6 +26,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from scipy.special import entr  # noqa: E402
 
 import gmmlib.widgets as gw  # noqa: E402
+from gmmlib.widgets._drawing import ANIMATION_MAX_FRAMES  # noqa: E402
+from gmmlib.widgets.animation import _frame_indices  # noqa: E402
 from gmmlib import GaussianMixture, KMeans, em, gaussian_logpdf, responsibilities  # noqa: E402
 from gmmlib.covariances import as_full  # noqa: E402
 from gmmlib.plotting import component_color  # noqa: E402
@@ -268,7 +271,9 @@ def test_explorer_accepts_a_fitted_history(X1, X2):
 
 
 def animation_frames(html):
-    return re.findall(r'data:image/png;base64,([^"]*)"', html)
+    """The player's frames (base64 PNGs), not the print strip after it."""
+    player = html.split('<figure class="gmm-print-strip">')[0]
+    return re.findall(r'data:image/png;base64,([^"]*)"', player)
 
 
 def test_mimebundle_has_the_widget_view_and_a_static_animation(X2):
@@ -277,12 +282,12 @@ def test_mimebundle_has_the_widget_view_and_a_static_animation(X2):
                              random_state=3, tol=0.0, max_iter=60)
     assert len(explorer.history) == 61
     bundle = explorer._repr_mimebundle_()
-    assert set(bundle) == {WIDGET_VIEW, "text/html", "text/plain"}
+    assert set(bundle) == {WIDGET_VIEW, "text/html", "image/png", "text/plain"}
     assert bundle[WIDGET_VIEW]["model_id"] == explorer.widget.model_id
     html = bundle["text/html"]
     assert "new Animation(frames" in html and "anim-slider" in html
     frames = animation_frames(html)
-    assert len(frames) == gw.ANIMATION_MAX_FRAMES, "60 iterations are subsampled"
+    assert len(frames) == ANIMATION_MAX_FRAMES, "60 iterations are subsampled"
     first = base64.b64decode(frames[0].replace("\\\n", ""))
     assert first[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(html) < 3_000_000, f"{len(html) / 1e6:.1f} MB is too heavy for a book page"
@@ -295,12 +300,13 @@ def test_mimebundle_has_the_widget_view_and_a_static_animation(X2):
     explorer.k_widget.value = 2
     assert len(animation_frames(explorer.to_html())) == 3, "a refit makes a new animation"
     # a frontend that asks only for the widget view does not pay for the animation
-    assert set(explorer._repr_mimebundle_(exclude={"text/html"})) == {WIDGET_VIEW, "text/plain"}
+    assert set(explorer._repr_mimebundle_(exclude={"text/html", "image/png"})) == {
+        WIDGET_VIEW, "text/plain"}
 
 
 def test_frame_subsampling_keeps_first_and_last():
     for n, max_frames in [(5, 36), (100, 36), (37, 36), (1000, 10), (3, 1)]:
-        indices = gw._frame_indices(n, max_frames)
+        indices = _frame_indices(n, max_frames)
         assert len(indices) == min(n, max_frames)
         assert indices[-1] == n - 1
         assert np.all(np.diff(indices) > 0)
@@ -373,24 +379,6 @@ def test_kmeans_limit_1d_and_weight_updates(X1):
     assert explorer.update_weights
     assert not np.allclose(explorer.result.weights[-1], 1 / 3)
     assert explorer.current_frame.index == 5
-
-
-def test_fixed_variance_em_primitives(X2):
-    means = X2[[0, 60, 120]] + 0.5
-    # no iterations: the E-step of eq-responsibility with Sigma_k = sigma^2 I, equal weights
-    sigma2 = 2.0
-    step = gw.fixed_variance_em(X2, means, sigma2, max_iter=0)
-    expected = responsibilities(X2, np.full(3, 1 / 3), means,
-                                np.broadcast_to(sigma2 * np.eye(2), (3, 2, 2)))
-    np.testing.assert_allclose(step.responsibilities, expected, atol=1e-12)
-    np.testing.assert_allclose(step.means, means)
-    # sigma^2 -> 0: EM becomes k-means (Lloyd) from the same start
-    hard = gw.fixed_variance_em(X2, means, 1e-6, max_iter=200)
-    kmeans = KMeans(3, init=means, n_init=1).fit(X2)
-    np.testing.assert_allclose(hard.means, kmeans.cluster_centers_, atol=1e-8)
-    # a vector of sigma^2 gives the same answer as one call each
-    both = gw.fixed_variance_em(X2, means, [sigma2, 1e-6], max_iter=200)
-    np.testing.assert_allclose(both.means[1], hard.means, atol=1e-8)
 
 
 # ---------------------------------------------------------------------- bad input
@@ -472,3 +460,291 @@ def test_importing_gmmlib_needs_neither_matplotlib_nor_ipywidgets():
             "assert 'matplotlib' not in sys.modules, 'matplotlib imported'; "
             "assert 'ipywidgets' not in sys.modules, 'ipywidgets imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ---------------------------------------------------------------------- issue 13: live explorer
+
+
+def test_play_steps_show_the_frame_the_slider_shows(X2):
+    """Play's value reaches the kernel too: after every tick, picture == slider == Play."""
+    explorer = gw.EMExplorer(X2, n_components=3, init_params="random_from_data", random_state=3)
+    reference = gw.EMExplorer(X2, n_components=3, init_params="random_from_data",
+                              random_state=3)
+    last = len(explorer.history) - 1
+    explorer.play.value = 0  # Play starts over from the first iteration
+    for tick in range(last + 1):
+        explorer.play.value = tick
+        assert explorer.iteration_slider.value == tick
+        assert explorer.current_frame.index == tick
+        reference.show(tick)
+        assert explorer.image.value == reference.image.value, f"tick {tick} shows another frame"
+    # the browser's jslink may move the slider first: the picture still follows
+    explorer.iteration_slider.value = 2
+    explorer.play.value = 2
+    assert explorer.current_frame.index == 2
+
+
+def test_kmeans_limit_play_steps_show_the_slider_frame(X2):
+    explorer = gw.KMeansLimitExplorer(X2, X2[[0, 60, 120]], np.geomspace(10.0, 1e-2, 6))
+    for tick in range(6):
+        explorer.play.value = tick
+        assert explorer.sigma2_slider.index == tick == explorer.current_frame.index
+        assert explorer.current_frame.sigma2 == explorer.sigma2_values[tick]
+
+
+def test_frames_are_rendered_once_and_reused(X2, monkeypatch):
+    explorer = gw.EMExplorer(X2, n_components=3, init_params="random_from_data", random_state=3)
+    renders = []
+    original = type(explorer._view).png
+
+    def counting_png(view, *args, **kwargs):
+        renders.append(view.current)
+        return original(view, *args, **kwargs)
+
+    monkeypatch.setattr(type(explorer._view), "png", counting_png)
+    n = len(explorer.history)
+    for index in [*range(n), *range(n - 1, -1, -1), *range(n)]:
+        explorer.iteration_slider.value = index
+    assert sorted(renders) == list(range(n - 1)), "each frame (but the opening one) rendered once"
+    # a reused frame is the picture a fresh explorer draws for that iteration
+    fresh = gw.EMExplorer(X2, n_components=3, init_params="random_from_data", random_state=3)
+    fresh.show(1)
+    explorer.iteration_slider.value = 1
+    assert explorer.image.value == fresh.image.value
+    # a refit forgets the old frames
+    explorer.k_widget.value = 2
+    explorer.iteration_slider.value = 0
+    assert explorer.current_frame.means.shape == (2, 2)
+    assert explorer.image.value != fresh.image.value
+
+
+def number_after(label, text):
+    match = re.search(re.escape(label) + r" (-?\d+\.\d+)", text)
+    assert match, f"{label!r} not followed by a number in {text!r}"
+    return float(match.group(1))
+
+
+@pytest.mark.parametrize("data", ["X1", "X2"])
+def test_status_and_title_show_the_same_log_likelihood(data, request):
+    X = request.getfixturevalue(data)
+    explorer = gw.EMExplorer(X, n_components=3, init_params="random_from_data", random_state=3)
+    label = "log-likelihood per point"
+    title = explorer.artists["title"].get_text()
+    status = explorer.status.value
+    assert number_after(label, status) == number_after(label, title)
+    # the number is the history's last entry (the final parameters), not lower_bound_
+    assert number_after(label, status) == round(explorer.history[-1].log_likelihood, 4)
+    gm = GaussianMixture(3, init_params="random_from_data", random_state=3, tol=1e-3).fit(X)
+    assert gm.lower_bound_ != explorer.history[-1].log_likelihood, (
+        "lower_bound_ belongs to the parameters one M-step earlier; the test needs them apart")
+    # after a refit, the same agreement
+    explorer.k_widget.value = 2
+    assert number_after(label, explorer.status.value) == number_after(
+        label, explorer.artists["title"].get_text())
+
+
+@pytest.mark.parametrize("max_iter", [1, 2, 3, 5])
+def test_short_runs_get_integer_iteration_ticks(X2, max_iter):
+    explorer = gw.EMExplorer(X2, n_components=3, init_params="random_from_data", random_state=3,
+                             max_iter=max_iter, tol=0.0)
+    assert len(explorer.history) == max_iter + 1
+    explorer.figure.canvas.draw()
+    axis = explorer._view.ax_trace
+    low, high = axis.get_xlim()
+    ticks = [tick for tick in axis.get_xticks() if low <= tick <= high]
+    assert len(ticks) >= 2
+    assert all(float(tick).is_integer() for tick in ticks), ticks
+    labels = [label.get_text().replace("\N{MINUS SIGN}", "-") for label in axis.get_xticklabels()
+              if label.get_text()]
+    assert labels and all(re.fullmatch(r"-?\d+", text) for text in labels), labels
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
+def test_every_drawn_e_step_is_gmmlib_responsibilities(X2, covariance_type):
+    gm = GaussianMixture(3, covariance_type=covariance_type, init_params="random_from_data",
+                         random_state=2, max_iter=8, tol=0.0).fit(X2)
+    explorer = gw.EMExplorer(X2, history=gm)
+    for index, entry in enumerate(explorer.history):
+        explorer.show(index)
+        covariances = as_full(np.asarray(entry.covariances), covariance_type, 3, 2)
+        weights = np.asarray(entry.weights) / np.sum(entry.weights)
+        expected = responsibilities(X2, weights, entry.means, covariances)
+        np.testing.assert_allclose(explorer.current_frame.responsibilities, expected,
+                                   rtol=0, atol=1e-12)
+        np.testing.assert_allclose(explorer.artists["points"].get_facecolors()[:, :3],
+                                   expected_colors(expected), atol=1e-9)
+
+
+def test_kmeans_limit_1d_curves_are_gmmlib_responsibilities(X1):
+    explorer = gw.KMeansLimitExplorer(X1, [-1.0, 0.0, 1.0], np.geomspace(5.0, 1e-2, 5),
+                                      update_weights=True)
+    for index in range(5):
+        explorer.show(index)
+        frame = explorer.current_frame
+        grid = explorer.artists["curves"][0].get_xdata()
+        expected = responsibilities(grid, frame.weights, frame.means[:, 0],
+                                    np.full(3, frame.sigma2))
+        drawn = np.array([line.get_ydata() for line in explorer.artists["curves"]]).T
+        np.testing.assert_allclose(drawn, expected, rtol=0, atol=1e-12)
+
+
+def test_no_module_of_gmmlib_is_over_about_500_lines():
+    from pathlib import Path
+
+    package = Path(gw.__file__).resolve().parents[1]
+    sizes = {path.relative_to(package).as_posix(): len(path.read_text().splitlines())
+             for path in package.rglob("*.py")}
+    assert {"widgets/history.py", "widgets/animation.py", "widgets/em_explorer.py",
+            "widgets/kmeans_limit_explorer.py", "kmeans_limit.py"} <= set(sizes)
+    assert max(sizes.values()) <= 520, sorted(sizes.items(), key=lambda item: -item[1])[:3]
+
+
+def test_setuptools_ships_every_subpackage():
+    """pyproject lists packages explicitly; a subpackage missing there is missing from the wheel."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(gw.__file__).resolve().parents[2]
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+                 ["packages"])
+    on_disk = {init.parent.relative_to(root).as_posix().replace("/", ".")
+               for init in (root / "gmmlib").rglob("__init__.py")}
+    assert on_disk <= listed, f"add {sorted(on_disk - listed)} to [tool.setuptools] packages"
+
+
+# ---------------------------------------------------------------------- issue 12: static animation
+
+
+def test_animation_frames_have_alt_text_and_the_slider_a_name(X2):
+    explorer = gw.EMExplorer(X2, n_components=3, init_params="random_from_data", random_state=3,
+                             max_iter=12, tol=0.0, max_frames=5)
+    html = explorer.to_html()
+    n = len(explorer.history) - 1
+    img = re.search(r'<img id="_anim_img\w+" alt="([^"]+)">', html)
+    assert img, "the frame image needs alt text"
+    assert img.group(1).startswith(f"EM iteration 0 of {n}: 3 full-covariance components")
+    assert re.search(r'<input id="_anim_slider\w+" aria-label="[^"]+"', html)
+    # one alt text per frame, in frame order, for the script that follows the frame shown
+    alts = json.loads(re.search(r"var alts = (\[.*?\]);", html).group(1))
+    frames = _frame_indices(len(explorer.history), 5)
+    assert len(alts) == len(animation_frames(html)) == 5
+    for alt, index in zip(alts, frames):
+        entry = explorer.history[index]
+        assert alt.startswith(f"EM iteration {entry.iteration} of {n}:")
+        assert f"{entry.log_likelihood:.4f}" in alt
+        assert f"({entry.means[0][0]:.2f}, {entry.means[0][1]:.2f})" in alt
+    # every button has a name; the icons are hidden from screen readers
+    buttons = re.findall(r"<button[^>]*>", html)
+    assert len(buttons) == 9 and all('aria-label="' in button for button in buttons)
+    assert html.count('aria-hidden="true"') == 9
+
+
+def test_animation_has_a_print_strip_and_offers_it_as_png(X2):
+    explorer = gw.EMExplorer(X2, n_components=3, init_params="random_from_data", random_state=3,
+                             max_iter=12, tol=0.0)
+    bundle = explorer._repr_mimebundle_()
+    html = bundle["text/html"]
+    live, strip = html.split('<figure class="gmm-print-strip">')
+    assert live.startswith('<div class="gmm-animation-live">') and "new Animation(frames" in live
+    assert "new Animation" not in strip
+    img = re.search(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]+)"', strip)
+    assert img, "the strip is one image with alt text"
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", strip, re.S).group(1)
+    assert "EM iteration 0" in caption and "EM iteration 12" in caption
+    assert "online book" in caption and "notebook" in caption
+    assert img.group(2).startswith("4 frames of the animation")
+    png = base64.b64decode(bundle["image/png"])
+    assert png == base64.b64decode(img.group(1)), "LaTeX gets the same strip"
+    from PIL import Image
+    import io
+
+    picture = Image.open(io.BytesIO(png))
+    frame = Image.open(io.BytesIO(base64.b64decode(animation_frames(html)[0].replace("\\\n", ""))))
+    # 2 x 2 frames, drawn at a higher resolution than the screen frames so text reads on paper
+    assert picture.width > 2 * frame.width and picture.height > 2 * frame.height
+    assert abs(picture.width / picture.height - 2 * frame.width / (2 * frame.height)) < 0.05
+    assert len(html) < 3_000_000
+
+
+def test_kmeans_limit_animation_is_accessible_and_printable(X2):
+    explorer = gw.KMeansLimitExplorer(X2, X2[[0, 60, 120]], np.geomspace(10.0, 1e-2, 8))
+    html = explorer.to_html()
+    assert re.search(r'<img id="_anim_img\w+" alt="Shared variance sigma squared = 10 ', html)
+    assert '<figure class="gmm-print-strip">' in html and "<figcaption>" in html
+    assert "image/png" in explorer._repr_mimebundle_()
+
+
+def test_the_book_uses_the_animation_in_html_and_the_strip_in_latex(X2):
+    """myst-nb's mime priority with the book's overrides (_config.yml) picks text/html for
+    the HTML build and the image/png strip for LaTeX."""
+    import yaml
+    from pathlib import Path
+
+    from myst_nb.core.render import get_mime_priority
+
+    root = Path(gw.__file__).resolve().parents[2]
+    config = yaml.safe_load((root / "_config.yml").read_text())["sphinx"]["config"]
+    overrides = config.get("nb_mime_priority_overrides", [])
+    bundle = gw.EMExplorer(X2, n_components=2)._repr_mimebundle_()
+
+    def chosen(builder):
+        priority = get_mime_priority(builder, overrides)
+        return next(mimetype for mimetype in priority if mimetype in bundle)
+
+    assert chosen("html") == "text/html"
+    assert chosen("latex") == "image/png"
+
+
+def test_in_a_kernel_the_other_frames_render_in_the_background_then_the_browser_switches(X2):
+    """In a live kernel (an event loop running), touching the slider renders every other frame
+    between messages and then links slider -> Stack in the browser, so that Play and the
+    arrow keys switch pictures without the kernel: picture == slider at every tick."""
+    import asyncio
+
+    explorer = gw.EMExplorer(X2, n_components=3, init_params="random_from_data", random_state=3)
+    reference = gw.EMExplorer(X2, n_components=3, init_params="random_from_data",
+                              random_state=3)
+    n = len(explorer.history)
+    assert sum(bool(image.value) for image in explorer.frames_view.children) == 1, (
+        "without a reader only the opening frame is rendered (small saved widget state)")
+
+    async def touch_and_wait():
+        explorer.iteration_slider.value = 1
+        for _ in range(2000):
+            if explorer.frames_linked:
+                return
+            await asyncio.sleep(0.005)
+
+    asyncio.run(touch_and_wait())
+    assert explorer.frames_linked, "the background rendering never finished"
+    link = explorer._frames_link
+    assert link.source == (explorer.iteration_slider, "value")
+    assert link.target == (explorer.frames_view, "selected_index")
+    assert explorer.play_link.target == (explorer.iteration_slider, "value")
+    assert explorer.current_frame.index == 1, "background renders leave the shown frame drawn"
+    for index in range(n):
+        reference.show(index)
+        assert explorer.frames_view.children[index].value == reference.image.value, index
+    # a refit starts over: new frames, no link until they are rendered again
+    explorer.k_widget.value = 2
+    assert not explorer.frames_linked
+    assert len(explorer.frames_view.children) == len(explorer.history)
+
+    async def refit_and_wait():
+        explorer.k_widget.value = 4  # in the kernel: the new frames render in the background
+        for _ in range(2000):
+            if explorer.frames_linked:
+                return
+            await asyncio.sleep(0.005)
+
+    asyncio.run(refit_and_wait())
+    assert explorer.frames_linked and explorer.current_frame.means.shape == (4, 2)
+    assert all(image.value for image in explorer.frames_view.children)
+
+
+def test_without_a_kernel_loop_frames_render_on_demand(X2):
+    explorer = gw.KMeansLimitExplorer(X2, X2[[0, 60, 120]], np.geomspace(10.0, 1e-2, 6))
+    explorer.sigma2_slider.index = 3
+    rendered = [bool(image.value) for image in explorer.frames_view.children]
+    assert rendered == [True, False, False, True, False, False] and not explorer.frames_linked
+    assert explorer.frames_view.selected_index == 3 and explorer.image is explorer.frames_view.children[3]
