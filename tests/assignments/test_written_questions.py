@@ -16,9 +16,9 @@ import pytest
 
 from assignment_support import ASSIGNMENTS, ROOT
 
-SUBMISSIONS = ROOT / "tests" / "assignments" / "submissions"
 EXPORT = ROOT / "tools" / "export_written.py"
 PLACEHOLDER = "_Type your answer here, replacing this text._"
+ANSWER_TAG = "otter_answer_cell"
 
 
 def _load_export_module():
@@ -65,51 +65,51 @@ def test_student_version_has_the_question_but_not_the_model_answer(name, built):
         assert question["prompt"][0].splitlines()[0] in text, "the question itself is in the student notebook"
 
 
-def _with_answer(source: Path, target: Path, answer: str | None) -> None:
-    """Copy a submission, replacing its written answer (or, with None, deleting the question markers)."""
-    notebook = nbformat.read(source, as_version=4)
+def _student_copy(student: Path, target: Path, answer: str | None, keep_markers: bool = True) -> None:
+    """The student notebook with its written answers replaced by ``answer`` (None: left untouched),
+    optionally with otter's question markers deleted."""
+    notebook = nbformat.read(student, as_version=4)
     for cell in notebook.cells:
-        if answer is not None and "otter_answer_cell" in cell.metadata.get("tags", []) \
-                and cell.cell_type == "markdown":
+        if answer is not None and cell.cell_type == "markdown" and ANSWER_TAG in cell.metadata.get("tags", []):
             cell.source = answer
-        if answer is None:
+        if not keep_markers:
             cell.source = cell.source.replace(export_written.BEGIN, "").replace(export_written.END, "")
     nbformat.write(notebook, target)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["a5_failure_modes", "a6_online_em"])
-def test_export_collects_every_answer_into_one_safe_page_per_question(name, tmp_path):
+def test_export_collects_every_answer_into_one_safe_page_per_question(name, built, tmp_path):
+    student = built[name]["student"]
     folder = tmp_path / "submissions"
     folder.mkdir()
-    for kind in ("alternative", "partial"):
-        (folder / f"{kind}.ipynb").write_bytes((SUBMISSIONS / name / f"{kind}.ipynb").read_bytes())
-    hostile = "Mine: $a < b$ <script>alert(1)</script><img src=x onerror=alert(2)> **bold**"
-    _with_answer(SUBMISSIONS / name / "alternative.ipynb", folder / "hostile.ipynb", hostile)
-    _with_answer(SUBMISSIONS / name / "alternative.ipynb", folder / "no markers.ipynb", None)
+    answer = "With $\\mu_1 = x_1$ the first term grows like $-\\tfrac12 \\ln \\sigma_1^2$.\n\n1. a list item"
+    _student_copy(student, folder / "alice.ipynb", answer)
+    _student_copy(student, folder / "bob.ipynb", None)
+    _student_copy(student, folder / "mallory.ipynb",
+                  "Mine: $a < b$ <script>alert(1)</script><img src=x onerror=alert(2)> **bold**")
+    _student_copy(student, folder / "no markers.ipynb", answer, keep_markers=False)
 
     result = run_export(name, folder, tmp_path / "out")
     assert result.returncode == 0, result.stderr
     questions = export_written.written_questions(name)
-    pages = {q["name"]: (tmp_path / "out" / f"{q['name']}.html").read_text() for q in questions}
-
     with (tmp_path / "out" / "written_scores.csv").open() as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == ["submission"] + [q["name"] for q in questions]
-    assert [row[0] for row in rows[1:]] == ["alternative", "hostile", "no markers", "partial"]
+    assert [row[0] for row in rows[1:]] == ["alice", "bob", "mallory", "no markers"]
     assert all(row[1:] == [""] * len(questions) for row in rows[1:]), "scores are left for the grader"
 
-    alternative = nbformat.read(folder / "alternative.ipynb", as_version=4)
-    answer = next(c.source for c in alternative.cells if "otter_answer_cell" in c.metadata.get("tags", [])
-                  and c.cell_type == "markdown")
-    page = pages[questions[0]["name"]]
-    for submission in ("alternative", "hostile", "no markers", "partial"):
+    page = (tmp_path / "out" / f"{questions[0]['name']}.html").read_text()
+    for submission in ("alice", "bob", "mallory", "no markers"):
         assert f"Submission <code>{submission}</code>" in page
-    first_words = answer.split("$")[0].strip()
-    assert first_words and first_words in page, "the alternative submission's answer is on the page"
-    assert "Model answer" in page and PLACEHOLDER.strip("_") in page  # the partial one left it empty
+    assert "the first term grows like" in page and "<li>a list item</li>" in page, "Alice's answer, rendered"
+    assert PLACEHOLDER.strip("_") in page, "Bob left the placeholder: shown, so the grader sees no answer"
+    plain = [part.strip() for part in re.split(r"\$[^$]*\$|\n", "\n".join(questions[0]["model"]))]
+    model_words = next(part for part in plain if re.fullmatch(r"[A-Za-z ,;'-]{25,}", part))
+    assert "Model answer" in page and model_words and model_words in page, "the model answer heads the page"
     assert "no answer found" in page, "a notebook whose markers were deleted is listed, not skipped"
-    assert "<strong>bold</strong>" in page, "student Markdown is rendered"
-    assert "<script>alert" not in page and "<img" not in page, "student HTML is shown as text, never run"
+    assert "<strong>bold</strong>" in page and "&lt;script&gt;" in page, "Mallory's Markdown rendered, her HTML as text"
+    assert "<script>alert" not in page and "<img" not in page, "student HTML is never run"
     assert not re.search(r"<(script|link)[^>]+https?://", page), "nothing is loaded from the network"
 
 
