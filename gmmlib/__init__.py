@@ -29,7 +29,7 @@ from .kmeans import KMeans, kmeans_plusplus
 from .mixture import GaussianMixture
 from .online import MiniBatchGaussianMixture
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "ConvergenceWarning",
