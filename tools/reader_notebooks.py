@@ -14,7 +14,11 @@ generated from the *resolved doctree* of the page at the end of the HTML build
 - admonitions, theorems and exercises become blockquotes with their (numbered) titles;
   solutions are folded in ``<details><summary>Solution ...</summary>``, and a gated solution's
   code goes inside the fold as a code block, so no solution is visible by scrolling;
-- MyST-NB has already dropped the ``remove-cell`` cells from the doctree; ``hide-input`` cells
+- MyST-NB has already dropped the ``remove-cell`` cells (the book's hidden checks) from the
+  doctree.  Some of them also define values that later visible cells use (e.g. a figure's
+  boundaries), so the notebook would not run without them: for those, the cell comes back with
+  its ``assert`` statements removed, collapsed and tagged ``book-hidden-setup`` (see
+  :func:`hidden_setup_cells`); a check cell that only checks stays out.  ``hide-input`` cells
   stay, collapsed with ``jupyter.source_hidden``; figure captions follow their code cell;
 - outputs are stripped: the notebook is for running (its first cell installs the released
   ``gmmlib[notebooks]==<version>`` where gmmlib is missing), stays far below 500 KB, and cannot
@@ -33,6 +37,7 @@ under ``make book``), so a new construct cannot slip into the notebooks raw.
 from __future__ import annotations
 
 import ast
+import hashlib
 import html
 import json
 import re
@@ -102,11 +107,74 @@ def prefix_lines(text: str, first: str, rest: str) -> str:
     return "\n".join([first + lines[0]] + [(rest + line) if line else rest.rstrip() for line in lines[1:]])
 
 
+HIDDEN_SETUP_TAG = "book-hidden-setup"
+
+
+def _bound_and_loaded(source: str) -> tuple[set[str], set[str]]:
+    """Names a cell binds (assignments, imports, defs) and names it reads."""
+    bound, loaded = set(), set()
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # IPython magics: nothing we can analyse
+        return bound, loaded
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return bound, loaded
+
+
+class _DropAsserts(ast.NodeTransformer):
+    def visit_Assert(self, node):
+        return None
+
+    def generic_visit(self, node):
+        super().generic_visit(node)
+        for field in ("body", "orelse", "finalbody"):
+            if isinstance(getattr(node, field, None), list) and field == "body" and not node.body:
+                node.body = [ast.Pass()]
+        return node
+
+
+def without_asserts(source: str) -> str:
+    """The cell's code with every ``assert`` statement removed ("" if nothing else is left)."""
+    tree = _DropAsserts().visit(ast.parse(source))
+    tree.body = [s for s in tree.body if not isinstance(s, ast.Pass)]
+    return ast.unparse(ast.fix_missing_locations(tree)) if tree.body else ""
+
+
+def hidden_setup_cells(source_cells: list[dict]) -> dict[int, str]:
+    """cell index -> code: the ``remove-cell`` cells that later visible cells depend on.
+
+    A hidden cell is needed when it binds a name that a later visible code cell reads; it is
+    kept without its assertions (the checks are the book's business, not the reader's).
+    """
+    needed: dict[int, str] = {}
+    later_loads: set[str] = set()
+    for index in range(len(source_cells) - 1, -1, -1):
+        cell = source_cells[index]
+        if cell["cell_type"] != "code" or cell["source"].lstrip().startswith(("%", "!")):
+            continue
+        bound, loaded = _bound_and_loaded(cell["source"])
+        if "remove-cell" in cell["metadata"].get("tags", []):
+            code = without_asserts(cell["source"]) if bound else ""
+            if code and bound & later_loads:
+                needed[index] = code
+                later_loads |= _bound_and_loaded(code)[1]
+        else:
+            later_loads |= loaded
+    return needed
+
+
 class ReaderNotebookWriter:
     """Turn one page's resolved doctree into notebook cells (Markdown and code)."""
 
-    def __init__(self, app: Any, docname: str, book_url: str):
+    def __init__(self, app: Any, docname: str, book_url: str, hidden_setup: dict[int, str] | None = None):
         self.app = app
+        self.hidden_setup = dict(hidden_setup or {})  # emitted in order before the next visible cell
         self.docname = docname
         self.page_url = urljoin(book_url, f"{docname}.html")
         self.fignumbers = app.env.toc_fignumbers.get(docname, {})
@@ -123,8 +191,18 @@ class ReaderNotebookWriter:
             self.cells.append({"cell_type": "markdown", "metadata": {}, "source": text})
         self.markdown = []
 
+    def add_hidden_setup(self, before_index: float) -> None:
+        for index in sorted(i for i in self.hidden_setup if i < before_index):
+            code = self.hidden_setup.pop(index)
+            self.cells.append({
+                "cell_type": "code", "execution_count": None, "outputs": [],
+                "metadata": {"tags": [HIDDEN_SETUP_TAG], "jupyter": {"source_hidden": True}},
+                "source": "# Values the book computes out of sight and the cells below use.\n" + code,
+            })
+
     def add_code_cell(self, container: nodes.container) -> None:
         self.flush_markdown()
+        self.add_hidden_setup(container.get("cell_index", float("inf")))
         tags = list(container.get("cell_metadata", {}).get("tags", []))
         metadata: dict[str, Any] = {"tags": tags} if tags else {}
         if "hide-input" in tags:
@@ -158,6 +236,7 @@ class ReaderNotebookWriter:
         for child in document.children:
             self.walk_block(child, level=1)
         self.flush_markdown()
+        self.add_hidden_setup(float("inf"))
         return self.cells
 
     def walk_block(self, node: nodes.Node, level: int) -> None:
@@ -323,7 +402,7 @@ class ReaderNotebookWriter:
 def notebook(app: Any, docname: str, doctree: nodes.document) -> dict:
     """The reader notebook of one page (its resolved doctree), as nbformat 4 JSON."""
     urls, version = project_urls(), gmmlib_version()
-    writer = ReaderNotebookWriter(app, docname, urls["Book"])
+    writer = ReaderNotebookWriter(app, docname, urls["Book"], hidden_setup_cells(source_cells(app, docname)))
     cells = writer.walk_document(doctree)
     intro = (
         f"*This notebook is generated from the page [{escape(app.env.titles[docname].astext())}]"
@@ -340,12 +419,21 @@ def notebook(app: Any, docname: str, doctree: nodes.document) -> dict:
     return {
         "cells": cells,
         "metadata": {
+            "gmm_book": {"generator": generator_key(), "page": writer.page_url},
             "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
             "language_info": {"name": "python"},
         },
         "nbformat": 4,
         "nbformat_minor": 5,
     }
+
+
+def source_cells(app: Any, docname: str) -> list[dict]:
+    """The page's cells as MyST-NB read them (so ``cell_index`` in the doctree points into them)."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    text = Path(app.env.doc2path(docname)).read_text(encoding="utf8")
+    return read_myst_markdown_notebook(text)["cells"]
 
 
 def notebook_docnames(app: Any) -> list[str]:
@@ -406,8 +494,15 @@ def write_reader_notebooks(app: Any, exception: Exception | None) -> None:
     print(f"reader notebooks: {written} written to _build/html/_sources/ in {time.perf_counter() - started:.1f} s")
 
 
+def generator_key() -> str:
+    """Changes when this converter or gmmlib's version does, so old notebooks are rewritten."""
+    digest = hashlib.sha256(Path(__file__).read_bytes() + gmmlib_version().encode())
+    return digest.hexdigest()[:16]
+
+
 def is_reader_notebook(path: Path) -> bool:
+    """The file is a reader notebook written by this version of the converter."""
     if not path.is_file():
         return False
-    cells = json.loads(path.read_text(encoding="utf8")).get("cells", [])
-    return bool(cells) and SETUP_CELL_TAG in cells[0].get("metadata", {}).get("tags", [])
+    metadata = json.loads(path.read_text(encoding="utf8")).get("metadata", {})
+    return metadata.get("gmm_book", {}).get("generator") == generator_key()
