@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-EXTRAS := book,widgets,lab,test,assignments
+EXTRAS := book,widgets,notebooks,lab,test,assignments,release
 
 # The book: Jupyter Book 1, warnings are errors; executed notebooks are cached in _build/.jupyter_cache.
 JB_FLAGS  := --warningiserror --nitpick --keep-going
@@ -16,7 +16,7 @@ CHROMIUM  := /usr/bin/chromium
 LAB_ARGS  ?=
 LAB_ROOT  ?= $(CURDIR)
 
-.PHONY: help install book notebooks lab test test-library test-book browser assignments bench constraints clean
+.PHONY: help install book notebooks lab test test-library test-book browser assignments bench dist constraints clean
 
 help:
 	@echo "make book         build the HTML book into _build/html"
@@ -25,6 +25,7 @@ help:
 	@echo "make lab          open the chapters as notebooks in JupyterLab (sliders live)"
 	@echo "make assignments  generate student and autograder versions into _build/assignments"
 	@echo "make bench        time gmmlib against scikit-learn"
+	@echo "make dist         build gmmlib's wheel and sdist into dist/ and check them with twine"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +88,12 @@ assignments: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_vs_sklearn.py
+
+# gmmlib's wheel and sdist, as the release workflow (.github/workflows/release.yml) builds them.
+dist: install
+	rm -rf dist build
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/python -m twine check --strict dist/*
 
 constraints: install
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^gmmlib' > constraints.new

@@ -32,7 +32,7 @@ from .kmeans_limit import FixedVarianceEM, fixed_variance_em
 from .mixture import GaussianMixture
 from .online import MiniBatchGaussianMixture
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "ConvergenceWarning",

@@ -76,7 +76,8 @@ def _sklearn_datasets():
         from sklearn import datasets
     except ImportError:
         raise ImportError(
-            "This data set ships with scikit-learn: pip install scikit-learn (or gmmlib[book])."
+            "This data set ships with scikit-learn: pip install scikit-learn, "
+            "or pip install 'gmmlib[notebooks]' for everything the book's chapters use."
         ) from None
     return datasets
 

@@ -2,13 +2,16 @@
 
 1. Vendor MathJax before the build (``tools/fetch_mathjax.py``), so ``mathjax_path`` points
    at a copy inside the site and no page loads it from a CDN.
-2. Launch buttons that open the page's *notebook*: sphinx-book-theme builds Binder and Colab
+2. The project's public URLs and version come from one place each: ``[project.urls]`` in
+   pyproject.toml (the repository and issues buttons, the launch buttons, the links in the
+   reader notebooks) and ``gmmlib.__version__`` (the book's ``release``, the setup cell's pin).
+   Launch buttons open the page's *notebook*: sphinx-book-theme builds Binder and Colab
    links to the page's source file, a MyST ``.md`` that Colab cannot read and Binder opens as
    text.  We point them at ``book/<chapter>.ipynb`` on the ``gmm_notebooks_branch`` branch,
    which the deploy workflow fills with the notebooks this build writes.
-3. The ``.ipynb`` download (sphinx-book-theme copies the executed notebook into
-   ``_sources/``) gets a first cell that installs ``gmmlib`` when it is missing, so the same
-   file runs on Colab, on Binder and on a reader's machine.
+3. Reader notebooks (``tools/reader_notebooks.py``): the ``.ipynb`` download (``_sources/``),
+   Binder and Colab get plain-Jupyter notebooks generated from the resolved doctree, whose
+   first cell installs the released ``gmmlib[notebooks]`` where gmmlib is missing.
 4. Drop sphinx-thebe's scripts when Thebe is off.  sphinx-thebe 0.3.1 (always loaded by
    Jupyter Book) adds its inline ``const THEBE_JS_URL = ...`` late, when Sphinx ends up
    emitting it twice on every page, so the console shows "Identifier 'THEBE_JS_URL' has
@@ -16,23 +19,32 @@
 5. Drop the Font Awesome 4 stylesheet that matplotlib's ``FuncAnimation.to_jshtml()`` links
    from a CDN: the theme already ships Font Awesome, which draws the animation's buttons.
 6. Print how long each notebook took to execute (or that it came from the cache).
+7. Citations in round brackets: sphinxcontrib-bibtex's ``author_year`` style writes
+   "[Bishop, 2006]"; ``author_year_round`` (registered here, as its documentation shows for
+   custom brackets) writes "(Bishop, 2006)" and "Bishop (2006)".
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
+import sphinxcontrib.bibtex.plugin
 from sphinx.application import Sphinx
 from sphinx.util import logging
+from sphinxcontrib.bibtex.style.referencing import BracketStyle
+from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
 
 LOGGER = logging.getLogger(__name__)
 TOOLS = Path(__file__).resolve().parent
 
-SETUP_CELL_MARKER = "gmm-book-setup"
+sys.path.insert(0, str(TOOLS))
+import reader_notebooks  # noqa: E402  (a sibling module of this extension)
+
+sys.path.remove(str(TOOLS))
 
 # <link rel="stylesheet" href="https://maxcdn.bootstrapcdn.com/font-awesome/4.4.0/css/font-awesome.min.css">
 JSHTML_FONT_AWESOME = re.compile(
@@ -40,16 +52,39 @@ JSHTML_FONT_AWESOME = re.compile(
 )
 
 
-def _setup_cell_source(repo_url: str) -> str:
-    return f'''# Setup: install gmmlib (the book's library) if this environment does not have it,
-# e.g. on Colab or Binder. Where it is installed already this cell does nothing.
-import importlib.util, subprocess, sys
-if importlib.util.find_spec("gmmlib") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
-                    "gmmlib[widgets] @ git+{repo_url}"], check=True)
-if "google.colab" in sys.modules:  # let Colab show ipywidgets sliders
-    from google.colab import output
-    output.enable_custom_widget_manager()'''
+def _round_brackets() -> BracketStyle:
+    return BracketStyle(left="(", right=")")
+
+
+@dataclasses.dataclass
+class AuthorYearRoundReferenceStyle(AuthorYearReferenceStyle):
+    """``author_year`` with round brackets: (Bishop, 2006), Bishop (2006)."""
+
+    bracket_parenthetical: BracketStyle = dataclasses.field(default_factory=_round_brackets)
+    bracket_textual: BracketStyle = dataclasses.field(default_factory=_round_brackets)
+    bracket_author: BracketStyle = dataclasses.field(default_factory=_round_brackets)
+    bracket_label: BracketStyle = dataclasses.field(default_factory=_round_brackets)
+    bracket_year: BracketStyle = dataclasses.field(default_factory=_round_brackets)
+
+
+sphinxcontrib.bibtex.plugin.register_plugin(
+    "sphinxcontrib.bibtex.style.referencing", "author_year_round", AuthorYearRoundReferenceStyle, force=True
+)
+
+
+def use_project_urls_and_version(app: Sphinx, config: Any) -> None:
+    """The repository URL and version come from pyproject.toml and gmmlib, not _config.yml."""
+    urls = reader_notebooks.project_urls()
+    config.html_theme_options.update(
+        repository_url=urls["Source"], use_repository_button=True, use_issues_button=True
+    )
+    config.version = config.release = reader_notebooks.gmmlib_version()
+    config.myst_substitutions = {
+        **config.myst_substitutions,
+        "source_url": urls["Source"],
+        "book_url": urls["Book"],
+        "gmmlib_version": config.release,
+    }
 
 
 def vendor_mathjax(app: Sphinx, config: Any) -> None:
@@ -90,7 +125,7 @@ def strip_cdn_font_awesome(app: Sphinx, pagename: str, templatename: str, contex
 
 
 def notebook_buttons(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
-    """Point launch buttons at the page's .ipynb and add the setup cell to the download."""
+    """Point the launch buttons at the page's reader notebook on the notebooks branch."""
     if not context.get("ipynb_source"):
         return  # not a notebook page
     opts = app.config.html_theme_options
@@ -112,28 +147,6 @@ def notebook_buttons(app: Sphinx, pagename: str, templatename: str, context: dic
             if button.get("text") in urls:
                 button["url"] = urls[button["text"]]
 
-    # The theme copied the executed notebook to _sources/<page>.ipynb; prepend the setup cell.
-    path = Path(app.outdir, "_sources", context["ipynb_source"])
-    if not path.is_file():
-        return
-    nb = json.loads(path.read_text(encoding="utf8"))
-    cells = nb.get("cells", [])
-    if cells and SETUP_CELL_MARKER in cells[0].get("metadata", {}).get("tags", []):
-        return
-    cells.insert(
-        0,
-        {
-            "cell_type": "code",
-            "execution_count": None,
-            "id": SETUP_CELL_MARKER,
-            "metadata": {"tags": [SETUP_CELL_MARKER]},
-            "outputs": [],
-            "source": _setup_cell_source(repo_url),
-        },
-    )
-    nb["cells"] = cells
-    nb["nbformat"], nb["nbformat_minor"] = 4, max(nb.get("nbformat_minor", 5), 5)
-    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf8")
 
 
 def report_execution(app: Sphinx, exception: Exception | None) -> None:
@@ -159,6 +172,7 @@ def report_execution(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict:
     app.add_config_value("gmm_notebooks_branch", "notebooks", "html")
     app.connect("config-inited", vendor_mathjax)
+    app.connect("config-inited", use_project_urls_and_version)
     # after sphinx-thebe's own env-before-read-docs handler (priority 500)
     app.connect("env-before-read-docs", drop_thebe_config_script, priority=900)
     app.connect("builder-inited", lambda app: drop_thebe_config_script(app, None, []), priority=900)
@@ -166,4 +180,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", notebook_buttons, priority=600)
     app.connect("html-page-context", strip_cdn_font_awesome)
     app.connect("build-finished", report_execution)
+    app.connect("doctree-resolved", reader_notebooks.collect_reader_notebook)
+    app.connect("build-finished", reader_notebooks.write_reader_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
