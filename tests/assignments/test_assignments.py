@@ -39,16 +39,19 @@ def source_path(name):
 
 
 def solution_lines(name):
-    """The non-trivial lines otter removes from the solution cells of the source."""
-    lines, inside = [], False
+    """The non-trivial lines otter removes: between ``# BEGIN/END SOLUTION`` comments inside code
+    cells (not the raw marker cells around them), and lines ending in ``# SOLUTION``."""
+    lines, inside, previous = [], False, ""
     for line in source_path(name).read_text().splitlines():
         stripped = line.strip()
-        if stripped.startswith("# BEGIN SOLUTION"):
+        if stripped.startswith("# BEGIN SOLUTION") and previous != "```{raw-cell}":
             inside = True
-        elif stripped.startswith("# END SOLUTION"):
+        elif stripped.startswith("# END SOLUTION") and previous != "```{raw-cell}":
             inside = False
-        elif inside and len(stripped) >= 10 and not stripped.startswith(("#", '"""')):
-            lines.append(stripped)
+        elif (inside or re.search(r"#\s*SOLUTION\s*$", stripped)) and len(stripped) >= 10 \
+                and not stripped.startswith(("#", '"""')):
+            lines.append(re.sub(r"#\s*SOLUTION\s*$", "", stripped).strip())
+        previous = line
     return lines
 
 

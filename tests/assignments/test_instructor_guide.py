@@ -89,14 +89,13 @@ def test_otter_check_works_for_students(built, tmp_path):
         archive.extractall(tmp_path)
     solved = submission_kit.filled(tmp_path / "a1_e_step.ipynb", "a1_e_step")
     nbformat.write(solved, tmp_path / "a1_e_step (1).ipynb")
-    otter = ROOT / ".venv-assignments" / "bin" / "otter"
+    otter = Path(sys.executable).parent / "otter"      # the students' environment (make lab's .venv)
     good = subprocess.run([str(otter), "check", "a1_e_step (1).ipynb"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=600)
-    assert good.returncode == 0, good.stdout + good.stderr
-    assert "q4 results: All test cases passed!" in good.stdout, good.stdout
+    assert good.returncode == 0 and "All tests passed!" in good.stdout, good.stdout + good.stderr[-3000:]
     untouched = subprocess.run([str(otter), "check", "a1_e_step.ipynb"], cwd=tmp_path,
                                capture_output=True, text=True, timeout=600)
-    assert "All test cases passed!" not in untouched.stdout.split("q1 results:")[-1].split("q2")[0]
+    assert "All tests passed!" not in untouched.stdout and "q1 results:" in untouched.stdout, untouched.stdout
 
 
 def test_student_requirements_install(tmp_path):
