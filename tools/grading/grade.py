@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import json
 import os
 import re
@@ -91,21 +92,42 @@ class GradingSetupError(RuntimeError):
     """The machine cannot isolate a submission (no ``unshare``): grading would not be safe."""
 
 
-def sandbox_command(work: Path, python_prefix: Path, hidden: list[str]) -> list[str]:
-    """The command that runs phase 1 in ``work`` inside new mount and PID namespaces."""
-    if shutil.which("unshare") is None:
-        raise GradingSetupError("grading needs util-linux's unshare (Debian: apt-get install util-linux)")
+def _namespace_flags() -> list[str]:
+    flags = ["--mount", "--pid", "--fork", "--kill-child", "--propagation", "private"]
+    return flags if os.geteuid() == 0 else ["--user", "--map-root-user", *flags]
+
+
+@functools.lru_cache(maxsize=None)
+def namespaces_work() -> bool:
+    """Whether this machine lets us create the sandbox's namespaces (an unprivileged container does
+    not).  ``GRADING_SANDBOX=container`` says no, to use (and test) the container mode."""
+    if os.environ.get("GRADING_SANDBOX") == "container" or shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(["unshare", *_namespace_flags(), "/bin/sh", "-c", "mount -t tmpfs probe /mnt"],
+                           capture_output=True)
+    return probe.returncode == 0
+
+
+def sandbox_command(work: Path, python_prefix: Path, hidden: list[str], container_mode: bool = False) -> list[str]:
+    """The command that runs phase 1 in ``work``: inside new mount and PID namespaces, or, in a
+    throwaway container that allows none (``container_mode``, Gradescope), as the user nobody."""
     python = python_prefix / "bin" / "python"
     if not python.exists():
         raise GradingSetupError(f"no Python environment at {python_prefix}: run make assignments first")
-    base = Path(os.path.realpath(python)).parents[1]     # the installation a venv's python links to
-    keep = sorted({str(python_prefix), str(base)})
-    namespaces = ["--mount", "--pid", "--fork", "--kill-child", "--propagation", "private"]
     is_root = os.geteuid() == 0
-    if not is_root:
-        namespaces = ["--user", "--map-root-user"] + namespaces
-    return ["unshare", *namespaces, "/bin/sh", "-c", SANDBOX_SCRIPT, "sandbox", str(work), str(python),
-            "1" if is_root else "0", str(len(keep)), *keep, *hidden]
+    if namespaces_work():
+        base = Path(os.path.realpath(python)).parents[1]     # the installation a venv's python links to
+        keep = sorted({str(python_prefix), str(base)})
+        return ["unshare", *_namespace_flags(), "/bin/sh", "-c", SANDBOX_SCRIPT, "sandbox", str(work),
+                str(python), "1" if is_root else "0", str(len(keep)), *keep, *hidden]
+    if container_mode and is_root:
+        return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--no-new-privs",
+                "env", "-i", "PATH=/usr/bin:/bin", f"HOME={work}", "MPLBACKEND=Agg", str(python), "-I", "-B",
+                "harness.py", "submission.ipynb", "cases.json", "answers.json"]
+    raise GradingSetupError(
+        "this machine cannot create the mount and PID namespaces that isolate a submission (util-linux's "
+        "unshare is missing, or this is an unprivileged container): grade on a Linux machine or VM, or in "
+        "a container started with --cap-add SYS_ADMIN")
 
 
 def _limits():
@@ -115,13 +137,14 @@ def _limits():
 
 
 def run_phase1(notebook_text: str, cases: dict, timeout: float, python_prefix: Path,
-               hidden: list[str], public_tests: Path | None = None) -> dict:
+               hidden: list[str], public_tests: Path | None = None, container_mode: bool = False) -> dict:
     """Phase 1 for one notebook: ``{"status", "report", "log", "seconds"}``; never raises for the
     submission's sake.  The temporary folder is removed whatever happened."""
     nonce = secrets.token_hex(16)
     root = Path(tempfile.mkdtemp(prefix="gmm-grading-"))
     start = time.monotonic()
     try:
+        os.chmod(root, 0o711)   # in container mode the user nobody must reach work/ (not list root)
         work = root / "work"
         work.mkdir()
         (work / "submission.ipynb").write_text(notebook_text, encoding="utf-8")
@@ -135,7 +158,7 @@ def run_phase1(notebook_text: str, cases: dict, timeout: float, python_prefix: P
                     os.chown(path, NOBODY, NOBODY)
         log_path = root / "phase1.log"
         with open(log_path, "wb") as log:
-            process = subprocess.Popen(sandbox_command(work, python_prefix, hidden), cwd=work,
+            process = subprocess.Popen(sandbox_command(work, python_prefix, hidden, container_mode), cwd=work,
                                        stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
                                        start_new_session=True, preexec_fn=_limits, env={"PATH": "/usr/bin:/bin"})
             try:
@@ -185,7 +208,8 @@ def _tail(path: Path, size: int = 4000) -> str:
 class Judge:
     """An assignment's judge folder: ``spec.json`` (cases) and ``references.json`` (expected answers)."""
 
-    def __init__(self, judge_dir: Path, python_prefix: Path | None = None, timeout: float = DEFAULT_TIMEOUT):
+    def __init__(self, judge_dir: Path, python_prefix: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
+                 container_mode: bool = False):
         judge_dir = Path(judge_dir)
         if not (judge_dir / "spec.json").is_file():
             raise FileNotFoundError(f"{judge_dir} has no spec.json: run make assignments first")
@@ -194,6 +218,7 @@ class Judge:
         self.references = json.loads(references.read_text()) if references.is_file() else None
         self.python_prefix = Path(python_prefix or sys.prefix)
         self.timeout = timeout
+        self.container_mode = container_mode
         self.public_tests = judge_dir / "tests"
         self.hidden = [*HIDDEN_ALWAYS, str(judge_dir.resolve()), str(REPO)]
 
@@ -207,7 +232,7 @@ class Judge:
         """Phase 1 only: the answers of a (trusted) notebook, e.g. the solution's, as references."""
         outcome = run_phase1(Path(notebook_path).read_text(encoding="utf-8"), self.spec, self.timeout,
                              self.python_prefix, self.hidden + [str(Path(notebook_path).parent.resolve())],
-                             self.public_tests)
+                             self.public_tests, self.container_mode)
         if outcome["status"] != "done":
             raise RuntimeError(f"recording {notebook_path} failed ({outcome['status']}):\n{outcome['log']}")
         return {"answers": outcome["report"]["answers"], "cell_errors": outcome["report"]["cell_errors"]}
@@ -227,7 +252,7 @@ class Judge:
             row["notes"].append(f"not a readable notebook: {exc}")
             return row
         outcome = run_phase1(text, self.spec, self.timeout, self.python_prefix,
-                             self.hidden + list(extra_hidden), self.public_tests)
+                             self.hidden + list(extra_hidden), self.public_tests, self.container_mode)
         row["seconds"] = round(outcome["seconds"], 1)
         if outcome["status"] != "done":
             row["status"] = outcome["status"]
