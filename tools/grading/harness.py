@@ -213,10 +213,10 @@ def call_case(case, inputs, namespace, forbidden_dirs, tampering):
                     "from_notebook": from_notebook}
         return {"value": plain(result), "from_notebook": from_notebook}
     except InvalidAnswer as exc:
-        return {"error": f"invalid answer: {exc}"}
+        return {"error": f"invalid answer: {exc}", "from_notebook": from_notebook}
     except BaseException as exc:  # SystemExit and KeyboardInterrupt from student code included
         _setprofile(None)
-        return {"error": f"{_type(exc).__name__}: {exc}"[:500]}
+        return {"error": f"{_type(exc).__name__}: {exc}"[:500], "from_notebook": from_notebook}
     finally:
         _setprofile(None)
         _thread_setprofile(None)
