@@ -14,8 +14,8 @@ assignment this script
    ``student/tests/``, zipped as ``student/<name>.zip`` to hand out) and ``autograder/`` (the
    solution notebook and otter's zip);
 3. runs the solution through the grading harness (phase 1) and stores its answers as the
-   references, ``judge/references.json``; with tests on (the default), grades the solution with the
-   judge and fails unless it scores full marks;
+   references, ``judge/references.json``; with tests on (the default), grades the solution and the
+   untouched student notebook with the judge and fails unless they score full marks and 0;
 4. with ``--wheel`` (``make assignments`` passes the gmmlib wheel built from this checkout), writes
    the Gradescope autograder ``OUTDIR/<name>/<name>-gradescope.zip`` (see ``gradescope.py``).
 
@@ -138,6 +138,12 @@ def build_one(name: str, outdir: Path, run_tests: bool = True, wheel: Path | Non
         if row["status"] != "graded" or row["score"] != row["max_score"]:
             raise RuntimeError(f"{name}: the solution scores {row['score']}/{row['max_score']} "
                                f"({row['status']}): {row['questions']} {row['notes']} {row['flags']}")
+        untouched = judge.grade(student)
+        vacuous = {q: info["score"] for q, info in untouched["questions"].items() if info.get("score")}
+        if untouched["status"] != "graded" or vacuous:
+            raise RuntimeError(f"{name}: the untouched student notebook must score 0, but gets "
+                               f"{vacuous or untouched['status']}: a case whose reference a stub "
+                               f"(None, ...) already gives passes vacuously")
     paths = {"source": master, "student": student, "autograder": solution, "judge": judge_dir,
              "zip": autograder_zip(outdir, name),
              "student_zip": zip_folder(target / "student", target / "student" / f"{name}.zip")}

@@ -46,7 +46,7 @@ CELL_FILENAME = "<ipython-input-"     # how IPython names the code of a notebook
 MAX_ITEMS = 1_000_000          # numbers in one answer; more is not an answer to any of our questions
 CANARY_MODULES = ("builtins", "json", "json.encoder", "copy", "io", "math", "numpy", "numpy.linalg",
                   "numpy.random", "numpy.testing", "numpy.core.numeric", "numpy.lib.npyio",
-                  "gmmlib", "otter", "otter.check.notebook", "otter.test_files",
+                  "gmmlib", "gmmlib.datasets", "otter", "otter.check.notebook", "otter.test_files",
                   "otter.test_files.abstract_test", "otter.test_files.ok_test")
 IGNORED_BUILTINS = {"_", "__", "___", "display", "get_ipython", "__IPYTHON__", "exit", "quit",
                     "__spec__", "__loader__", "copyright", "credits", "license", "help"}
@@ -200,7 +200,8 @@ def call_case(case, inputs, namespace, forbidden_dirs, tampering):
             _setprofile(profiler)
             _thread_setprofile(profiler)
         if case.get("expression"):
-            scope = {"np": np, "f": function, "rng": lambda seed: np.random.default_rng(seed)}
+            scope = {"np": np, "f": function, "rng": lambda seed: np.random.default_rng(seed),
+                     "gmmlib": sys.modules.get("gmmlib")}
             result = eval(case["expression"], scope)
         else:
             result = function(*_deepcopy(args), **_deepcopy(kwargs))
