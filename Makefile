@@ -16,14 +16,15 @@ CHROMIUM  := /usr/bin/chromium
 LAB_ARGS  ?=
 LAB_ROOT  ?= $(CURDIR)
 
-.PHONY: help install book notebooks lab test test-library test-book browser assignments bench dist constraints clean
+.PHONY: help install book notebooks lab test test-library test-book browser assignments grade bench dist constraints clean
 
 help:
 	@echo "make book         build the HTML book into _build/html"
 	@echo "make test         run every test: library, notebooks, built book in a browser, assignments"
 	@echo "make test-book    build the book and test it in headless Chromium only"
 	@echo "make lab          open the chapters as notebooks in JupyterLab (sliders live)"
-	@echo "make assignments  generate student and autograder versions into _build/assignments"
+	@echo "make assignments  generate student, autograder and Gradescope versions into _build/assignments"
+	@echo "make grade ASSIGNMENT=a1_e_step SUBMISSIONS=<folder> [OUT=grades/a1_e_step] [TIMEOUT=300]"
 	@echo "make bench        time gmmlib against scikit-learn"
 	@echo "make dist         build gmmlib's wheel and sdist into dist/ and check them with twine"
 
@@ -80,11 +81,44 @@ test: install browser book notebooks
 test-book: install browser book
 	BOOK_TESTS_REQUIRED=1 $(BIN)/python -m pytest tests/book
 
-# Student and autograder versions of every assignment (otter-grader), generated from its one source
-# assignments/<name>/<name>.md into _build/assignments/<name>/{source,student,autograder}; each
-# solution is graded by its own autograder and must score full marks (see assignments/README.md).
-assignments: install
-	$(BIN)/python tools/build_assignments.py _build/assignments
+# The assignments have their own environment, .venv-assignments, with only what they need (the
+# `assignments` extra: otter-grader, jupytext, matplotlib, scikit-learn) and gmmlib installed from
+# the wheel built from this checkout, the same wheel the Gradescope zips carry.  Grading runs each
+# submission from that environment in a sandbox where this repository is hidden.
+AVENV   := .venv-assignments
+ABIN    := $(AVENV)/bin
+ASTAMP  := $(AVENV)/.installed
+WHEEL_DIR := _build/wheel
+ASSIGNMENTS_OUT ?= _build/assignments
+ASSIGNMENT ?=
+SUBMISSIONS ?=
+OUT     ?= grades/$(ASSIGNMENT)
+TIMEOUT ?= 300
+
+$(ASTAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(AVENV)
+	$(ABIN)/python -m pip install --quiet --upgrade pip
+	$(ABIN)/python -m pip install --quiet -c constraints.txt ".[assignments]"
+	touch $@
+
+# Student, autograder, judge and Gradescope versions of every assignment, generated from its one
+# source assignments/<name>/<name>.md into $(ASSIGNMENTS_OUT)/<name>/; each solution is graded by the
+# judge and must score full marks (see assignments/README.md).
+assignments: $(ASTAMP)
+	rm -rf $(WHEEL_DIR) build
+	$(ABIN)/python -m pip wheel --quiet --no-deps -w $(WHEEL_DIR) .
+	rm -rf build
+	$(ABIN)/python -m pip install --quiet --no-deps --force-reinstall $(WHEEL_DIR)/gmmlib-*.whl
+	$(ABIN)/python tools/build_assignments.py $(ASSIGNMENTS_OUT) --wheel $(WHEEL_DIR)/gmmlib-*.whl
+
+# Grade every SUBMISSIONS/*.ipynb of ASSIGNMENT, each in its own sandbox with a TIMEOUT in seconds,
+# two at a time: OUT/grades.csv, OUT/flagged.txt, OUT/feedback/<id>.txt (returnable to students).
+grade:
+	@if [ -z "$(ASSIGNMENT)" ] || [ -z "$(SUBMISSIONS)" ]; then \
+	  echo "usage: make grade ASSIGNMENT=<name> SUBMISSIONS=<folder of .ipynb> [OUT=grades/<name>] [TIMEOUT=300]"; exit 2; fi
+	@if [ ! -f $(ASSIGNMENTS_OUT)/$(ASSIGNMENT)/judge/references.json ] || [ ! -x $(ABIN)/python ]; then \
+	  echo "no judge for $(ASSIGNMENT) in $(ASSIGNMENTS_OUT): run make assignments first"; exit 2; fi
+	$(ABIN)/python tools/grading/grade.py $(ASSIGNMENTS_OUT)/$(ASSIGNMENT)/judge "$(SUBMISSIONS)" "$(OUT)" --timeout $(TIMEOUT)
 
 bench: install
 	$(BIN)/python benchmarks/bench_vs_sklearn.py

@@ -1,101 +1,88 @@
-"""Fixtures for the assignment tests: build every assignment once per session, then grade.
+"""Fixtures for the assignment tests: ``make assignments`` once, then ``make grade`` per assignment.
 
-``built``   runs ``tools/build_assignments.py``'s ``build`` (the code behind ``make assignments``:
-            jupytext, then Otter Assign) into a temporary folder, without Otter Assign's own
-            grading of the solutions (the tests below grade them anyway).  Nothing under
-            ``_build/`` is read or written, so the tests need no earlier ``make`` step.
-``graded``  for every assignment: grades the solution notebook, the untouched student notebook and
-            a partly solved one (the student notebook with the first question's solution put back)
-            with the generated autograder zip, as ``otter run`` does, and executes the student
-            notebook as a student would.  These jobs start a Jupyter kernel each, so they run in
-            a small process pool (ASSIGNMENT_TEST_WORKERS, default: the number of CPUs, at most 4).
+``built``   runs ``make assignments ASSIGNMENTS_OUT=<tmp>`` (the instructor's command: its own
+            environment, the gmmlib wheel, Otter Assign, the judge's references, the Gradescope
+            zips) into a temporary folder; ``{name: {"dir", "student", "solution", "judge", "spec"}}``.
+``graded``  for every assignment, writes the test submissions (``submission_kit``) into one
+            folder and grades them all with one ``make grade`` run (two workers, a short
+            ``TIMEOUT`` so the hanging one costs little); ``graded(name)`` gives the rows of
+            grades.csv by submission id, and the output folder.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import csv
 import os
+import subprocess
 import sys
-import warnings
-from concurrent.futures import ProcessPoolExecutor
+import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # for the worker processes, whatever the import mode
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import otter_jobs  # noqa: E402
-from assignment_support import build_assignments  # noqa: E402
+from assignment_support import ASSIGNMENTS, ROOT  # noqa: E402
+import submission_kit  # noqa: E402
 
-ANSWER_TAG = "otter_answer_cell"            # otter's tag on a student's answer cell
-SOLUTION_TAG = "otter_assign_solution_cell"  # ... and on the same cell in the solution notebook
+# Seconds per submission in the tests: the hanging one waits this long, the others take a few seconds
+# each (more on a loaded machine: raise ASSIGNMENT_TEST_TIMEOUT there).
+GRADE_TIMEOUT = int(os.environ.get("ASSIGNMENT_TEST_TIMEOUT", "120"))
 
 
-def partly_solved(student_path: Path, solution_path: Path, target: Path) -> tuple[Path, str]:
-    """Write the student notebook with the answers to its first question filled in from the solution.
+def git_status() -> set[str]:
+    result = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    return set(result.stdout.splitlines())
 
-    Answer cells correspond one to one, in order, between the student and solution notebooks;
-    the first question's answers are those before the first ``grader.check`` cell.
-    Returns the notebook's path and the first question's name.
-    """
-    student = nbformat.read(student_path, as_version=4)
-    solution = nbformat.read(solution_path, as_version=4)
 
-    def tagged(nb, tag):
-        return [i for i, c in enumerate(nb.cells)
-                if c.cell_type == "code" and tag in c.metadata.get("tags", [])]
-
-    answers, solutions = tagged(student, ANSWER_TAG), tagged(solution, SOLUTION_TAG)
-    assert len(answers) == len(solutions) > 0, "answer cells do not match solution cells"
-    first_check = next(i for i, c in enumerate(student.cells)
-                       if c.cell_type == "code" and c.source.lstrip().startswith("grader.check("))
-    question = student.cells[first_check].source.split('"')[1]
-    filled = 0
-    for a, s in zip(answers, solutions):
-        if a < first_check:
-            student.cells[a].source = solution.cells[s].source
-            filled += 1
-    assert filled, "the first question has no answer cell"
-    target.mkdir(parents=True, exist_ok=True)
-    path = target / student_path.name
-    nbformat.write(student, path)
-    return path, question
+def make(*args, timeout=3600) -> subprocess.CompletedProcess:
+    result = subprocess.run(["make", "--no-print-directory", *args], cwd=ROOT, capture_output=True,
+                            text=True, timeout=timeout)
+    assert result.returncode == 0, f"make {' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    return result
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    """``{name: {"source", "student", "autograder", "zip"}}``, freshly generated for this session."""
-    outdir = tmp_path_factory.mktemp("assignments")
-    with warnings.catch_warnings():  # otter's traitlets configuration is noisy, and not ours to fix
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return build_assignments.build(outdir, run_tests=False, verbose=False)
+def status_before():
+    return git_status()
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, status_before):
+    out = tmp_path_factory.mktemp("assignments")
+    start = time.monotonic()
+    result = make("assignments", f"ASSIGNMENTS_OUT={out}")
+    print(f"make assignments: {time.monotonic() - start:.0f} s")
+    paths = {}
+    for name in ASSIGNMENTS:
+        folder = out / name
+        paths[name] = {"dir": folder, "student": folder / "student" / f"{name}.ipynb",
+                       "solution": folder / "autograder" / f"{name}.ipynb", "judge": folder / "judge",
+                       "spec": submission_kit.read_json(folder / "judge" / "spec.json"),
+                       "gradescope": folder / f"{name}-gradescope.zip", "out": out,
+                       "log": result.stdout}
+    return paths
 
 
 @pytest.fixture(scope="session")
 def graded(built, tmp_path_factory):
-    """``graded(name, kind)``: the result of job ``kind`` for assignment ``name``.
+    cache = {}
 
-    kinds: ``solution``, ``student``, ``partial`` (``otter_jobs.grade`` results, ``partial`` also
-    with ``question``) and ``execute`` (``otter_jobs.execute`` on the student notebook).
-    """
-    workers = int(os.environ.get("ASSIGNMENT_TEST_WORKERS", min(4, os.cpu_count() or 1)))
-    partial_dir = tmp_path_factory.mktemp("partly_solved")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-    futures, questions = {}, {}
-    for name, paths in built.items():
-        partial, questions[name] = partly_solved(paths["student"], paths["autograder"], partial_dir / name)
-        zip_path = str(paths["zip"])
-        futures[name, "solution"] = pool.submit(otter_jobs.grade, str(paths["autograder"]), zip_path)
-        futures[name, "student"] = pool.submit(otter_jobs.grade, str(paths["student"]), zip_path)
-        futures[name, "partial"] = pool.submit(otter_jobs.grade, str(partial), zip_path)
-        futures[name, "execute"] = pool.submit(otter_jobs.execute, str(paths["student"]))
+    def grade(name):
+        if name not in cache:
+            paths = built[name]
+            submissions = tmp_path_factory.mktemp(f"submissions-{name}")
+            out = tmp_path_factory.mktemp(f"grades-{name}")
+            submission_kit.write_submissions(paths["student"], name, paths["spec"], submissions, out)
+            start = time.monotonic()
+            result = make("grade", f"ASSIGNMENT={name}", f"SUBMISSIONS={submissions}", f"OUT={out}",
+                          f"TIMEOUT={GRADE_TIMEOUT}", f"ASSIGNMENTS_OUT={paths['out']}")
+            seconds = time.monotonic() - start
+            with open(out / "grades.csv", newline="") as handle:
+                rows = {row["submission"]: row for row in csv.DictReader(handle)}
+            cache[name] = {"rows": rows, "out": out, "submissions": submissions, "seconds": seconds,
+                           "stdout": result.stdout}
+        return cache[name]
 
-    def result(name, kind):
-        outcome = futures[name, kind].result()
-        if kind == "partial":
-            outcome = {**outcome, "question": questions[name]}
-        return outcome
-
-    yield result
-    pool.shutdown(wait=True, cancel_futures=True)
+    return grade

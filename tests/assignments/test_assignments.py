@@ -1,19 +1,22 @@
-"""The course assignments: authored once, turned by otter-grader into student and autograder versions.
+"""The course assignments, from their one source to the grades: what an instructor relies on.
 
-For every assignment under ``assignments/`` (see ``conftest.py`` for how they are built and graded):
+Sources (fast, no build): every assignment survives the jupytext round trip, and every auto-graded
+question has public otter tests and a JUDGE cell whose cases the judge can read.
 
-* the MyST source survives the jupytext round trip and has public and hidden tests per question;
-* (a) the solution notebook passes every test, public and hidden, when graded by the autograder;
-* (b) the student notebook runs top to bottom without an error, yet scores 0 when graded untouched,
-  so no test passes vacuously;
-* (c) the student notebook contains no line of the solutions and no hidden test;
-* (d) a notebook with only the first question solved scores exactly that question's points:
-  more than 0, less than the total.
+Built by ``make assignments`` (``conftest.built``): the student notebook holds no solution line, no
+judge case and no hidden test; the references hold an answer for every case.
+
+Graded by ``make grade`` (``conftest.graded``), for every assignment: a correct submission written
+independently of the solution scores full marks (also when saved as ``correct renamed (1).ipynb``);
+an untouched one scores 0; one with only the first question answered scores exactly that
+question's points; one whose first answer raises loses only that question; a hanging one times out
+while the others are graded; every tampering submission (``tampering/``) scores 0 or is flagged;
+nothing a student may see mentions a hidden case; and grading leaves no file behind.
 """
 
 from __future__ import annotations
 
-import json
+import glob
 import re
 import zipfile
 
@@ -22,7 +25,9 @@ import nbformat
 import pytest
 import yaml
 
-from assignment_support import ASSIGNMENTS, build_assignments
+from assignment_support import ASSIGNMENTS, ROOT, build_assignments
+from conftest import git_status
+import submission_kit
 
 pytestmark = pytest.mark.slow
 
@@ -33,164 +38,192 @@ def source_path(name):
     return SOURCES / name / f"{name}.md"
 
 
-def parse_source(name):
-    """Questions (points, public and hidden test counts) and solution lines of an assignment source."""
-    notebook = jupytext.read(source_path(name))
-    questions, solution_lines, config = {}, [], None
-    question = None
-    in_solution = in_tests = False
-    for cell in notebook.cells:
-        text = cell.source.strip()
-        first = text.splitlines()[0].strip() if text else ""
-        if cell.cell_type == "raw":
-            body = "\n".join(text.splitlines()[1:])
-            if first == "# ASSIGNMENT CONFIG":
-                config = yaml.safe_load(body)
-            elif first == "# BEGIN QUESTION":
-                spec = yaml.safe_load(body)
-                question = spec["name"]
-                questions[question] = {"points": spec["points"], "public": 0, "hidden": 0, "solutions": 0}
-            elif first == "# END QUESTION":
-                question = None
-            elif first == "# BEGIN SOLUTION":
-                in_solution = True
-            elif first == "# END SOLUTION":
-                in_solution = False
-            elif first == "# BEGIN TESTS":
-                in_tests = True
-            elif first == "# END TESTS":
-                in_tests = False
-            continue
-        if cell.cell_type != "code":
-            continue
-        if in_tests:
-            hidden = first.startswith("#") and re.search(r"\bhidden\b", first, re.IGNORECASE)
-            questions[question]["hidden" if hidden else "public"] += 1
-        elif in_solution:
-            questions[question]["solutions"] += 1
-            solution_lines.extend(_solution_lines(cell.source))
-    return config, questions, solution_lines
-
-
-def _solution_lines(source):
-    """The lines otter removes from a solution cell: inside BEGIN/END SOLUTION, or ending in # SOLUTION."""
-    lines, inside = [], False
-    for line in source.splitlines():
+def solution_lines(name):
+    """The non-trivial lines otter removes: between ``# BEGIN/END SOLUTION`` comments inside code
+    cells (not the raw marker cells around them), and lines ending in ``# SOLUTION``."""
+    lines, inside, previous = [], False, ""
+    for line in source_path(name).read_text().splitlines():
         stripped = line.strip()
-        if stripped.startswith("# BEGIN SOLUTION"):
+        if stripped.startswith("# BEGIN SOLUTION") and previous != "```{raw-cell}":
             inside = True
-        elif stripped.startswith("# END SOLUTION"):
+        elif stripped.startswith("# END SOLUTION") and previous != "```{raw-cell}":
             inside = False
-        elif inside:
-            lines.append(stripped)
-        elif re.search(r"#\s*SOLUTION\s*$", stripped):
-            code = re.sub(r"#\s*SOLUTION\s*$", "", stripped).strip()
-            lines.append(code.split("=", 1)[1].strip() if re.match(r"^[\w.,\s\[\]]+=[^=]", code) else code)
-    # Comments, blank lines and short lines (a lone "return x") prove nothing either way.
-    return [line for line in lines if len(line) >= 10 and not line.startswith("#")]
+        elif (inside or re.search(r"#\s*SOLUTION\s*$", stripped)) and len(stripped) >= 10 \
+                and not stripped.startswith(("#", '"""')):
+            lines.append(re.sub(r"#\s*SOLUTION\s*$", "", stripped).strip())
+        previous = line
+    return lines
 
 
-def test_assignments_exist():
-    assert len(ASSIGNMENTS) >= 4, f"the course needs at least four assignments, found {ASSIGNMENTS}"
+def auto_graded(spec):
+    return {q: info for q, info in spec["questions"].items() if not info["manual"]}
+
+
+def test_there_are_at_least_four_assignments():
+    assert len(ASSIGNMENTS) >= 4, ASSIGNMENTS
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_source_round_trips_through_jupytext(name):
-    """MyST -> notebook -> MyST gives the source back, raw cells (otter's markers) included."""
+    """MyST -> notebook -> MyST gives the source back, raw cells (otter's and the judge's) included."""
     text = source_path(name).read_text()
     notebook = jupytext.reads(text, fmt="md:myst")
     written = jupytext.writes(notebook, fmt="md:myst")
-    assert re.sub(r"\n +jupytext_version: [^\n]*", "", written) == text  # jupytext stamps its version
+    assert re.sub(r"\n +jupytext_version: [^\n]*", "", written) == text
     raw = [c.source.splitlines()[0] for c in notebook.cells if c.cell_type == "raw"]
-    assert raw[0] == "# ASSIGNMENT CONFIG", "the assignment config must be the first raw cell"
+    assert raw[0] == "# ASSIGNMENT CONFIG"
     assert raw.count("# BEGIN QUESTION") == raw.count("# END QUESTION") >= 3
-    assert notebook.metadata["kernelspec"]["name"] == "python3"
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_every_question_has_public_and_hidden_tests(name):
-    config, questions, solution_lines = parse_source(name)
+def test_every_auto_graded_question_has_public_tests_and_judge_cases(name):
+    notebook = jupytext.read(source_path(name))
+    spec = build_assignments.judge_spec(notebook)
+    config = yaml.safe_load("\n".join(notebook.cells[0].source.splitlines()[1:]))
     assert config["name"] == name
-    assert config["export_cell"] is False and config["solutions_pdf"] is False
-    for question, info in questions.items():
-        assert info["solutions"] >= 1, f"{question} has no solution cell"
-        assert info["public"] >= 1, f"{question} has no public test"
-        assert info["hidden"] >= 1, f"{question} has no hidden test (hidden tests vary the data)"
-    assert len(solution_lines) >= len(questions)
+    assert "# HIDDEN" not in source_path(name).read_text(), "hidden cases belong in JUDGE cells"
+    for question, info in auto_graded(spec).items():
+        assert len(info["cases"]) >= 2, f"{question}: one case cannot give partial credit"
+    public = re.findall(r"# BEGIN TESTS\n```\n\n```\{code-cell\} ipython3\n", source_path(name).read_text())
+    assert len(public) == len(spec["questions"]) - sum(i["manual"] for i in spec["questions"].values())
 
 
-@pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_generated_tests_split_public_and_hidden(name, built):
-    """Student notebook: public tests only; autograder zip: public and hidden."""
-    _, questions, _ = parse_source(name)
-    student = nbformat.read(built[name]["student"], as_version=4)
-    tests = student.metadata["otter"]["tests"]
-    assert sorted(tests) == sorted(questions)
-    for question, info in questions.items():
-        cases = tests[question]["suites"][0]["cases"]
-        assert len(cases) == info["public"] and not any(case["hidden"] for case in cases)
-    with zipfile.ZipFile(built[name]["zip"]) as archive:
-        names = set(archive.namelist())
-        for question, info in questions.items():
-            assert f"tests/{question}.py" in names
-            test_file = archive.read(f"tests/{question}.py").decode()
-            assert test_file.count("'hidden': True") == info["hidden"]
-            assert test_file.count("'hidden': False") == info["public"]
-        assert {"run_autograder", "otter_config.json", "environment.yml"} <= names
+def test_a_judge_cell_with_a_typo_is_refused():
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_raw_cell("# BEGIN QUESTION\nname: q1\npoints: 1"),
+                      nbformat.v4.new_raw_cell("# JUDGE\nquestion: q1\ncases:\n  - function: f\n    arg: '1'")]
+    with pytest.raises(ValueError, match="unknown keys"):
+        build_assignments.judge_spec(notebook)
+    notebook.cells[1] = nbformat.v4.new_raw_cell("# JUDGE\nquestion: q9\ncases:\n  - function: f")
+    with pytest.raises(ValueError, match="q9"):
+        build_assignments.judge_spec(notebook)
 
+
+# --- what make assignments builds ------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_student_version_has_no_solution_code(name, built):
-    """(c) No non-trivial line of any solution appears anywhere in the student notebook."""
-    _, questions, solution_lines = parse_source(name)
-    student = nbformat.read(built[name]["student"], as_version=4)
-    text = "\n".join(cell.source for cell in student.cells) + json.dumps(student.metadata)
-    leaked = [line for line in solution_lines if line in text]
+def test_student_version_holds_no_solution_and_no_hidden_case(name, built):
+    paths = built[name]
+    student = nbformat.read(paths["student"], as_version=4)
+    text = "\n".join(cell.source for cell in student.cells) + str(student.metadata)
+    leaked = [line for line in solution_lines(name) if line in text]
     assert not leaked, f"solution code in the student notebook: {leaked}"
-    answer_cells = [c for c in student.cells if "otter_answer_cell" in c.metadata.get("tags", [])]
-    assert len(answer_cells) == sum(info["solutions"] for info in questions.values())
-    assert all("..." in c.source for c in answer_cells), "every answer cell leaves a ... to fill in"
-    assert "BEGIN SOLUTION" not in text and "# HIDDEN" not in text
+    assert "# JUDGE" not in text and "BEGIN SOLUTION" not in text
+    hidden_args = [case["args"] for info in paths["spec"]["questions"].values() for case in info["cases"]
+                   if len(case["args"]) > 20]
+    handed_out = text + "".join(p.read_text() for p in (paths["dir"] / "student" / "tests").glob("*.py"))
+    assert hidden_args and not [a for a in hidden_args if a in handed_out]
+    with zipfile.ZipFile(paths["dir"] / "student" / f"{name}.zip") as archive:
+        assert f"{name}.ipynb" in archive.namelist() and any(n.startswith("tests/") for n in archive.namelist())
+    assert "grader = otter.Notebook()" in text, "the notebook must not depend on its file name"
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_solution_scores_full_marks(name, graded):
-    """(a) and (d): the solution passes every public and hidden test under the autograder."""
-    _, questions, _ = parse_source(name)
-    outcome = graded(name, "solution")
-    assert not outcome["cell_errors"], outcome["cell_errors"]
-    assert outcome["possible"] == sum(info["points"] for info in questions.values())
-    assert outcome["total"] == outcome["possible"], outcome["stdout"][-4000:]
-    scored = [t for t in outcome["results"]["tests"] if "score" in t]  # one entry per question
-    assert sorted(t["name"] for t in scored) == sorted(questions)
-    assert all(t["score"] == t["max_score"] for t in scored), outcome["stdout"][-4000:]
+def test_references_answer_every_case(name, built):
+    references = submission_kit.read_json(built[name]["judge"] / "references.json")
+    for question, info in auto_graded(built[name]["spec"]).items():
+        answers = references["answers"][question]
+        assert len(answers) == len(info["cases"]) and all("value" in a for a in answers), question
+
+
+# --- what make grade gives ---------------------------------------------------------------------------
+
+def points(spec, question):
+    return spec["questions"][question]["points"]
+
+
+def max_score(spec):
+    return sum(info["points"] for info in auto_graded(spec).values())
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_student_notebook_runs_without_errors(name, graded):
-    """(b) The untouched student notebook executes top to bottom, grader.check cells included."""
-    outcome = graded(name, "execute")
-    assert outcome["error"] is None, outcome["error"]
-    executed = nbformat.reads(outcome["notebook"], as_version=4)
-    checks = [c for c in executed.cells if c.cell_type == "code" and c.source.startswith("grader.check(")]
-    assert checks and all(c.outputs for c in checks), "every grader.check cell shows its result"
+def test_grades_csv_has_one_column_per_question(name, built, graded):
+    header = (graded(name)["out"] / "grades.csv").read_text().splitlines()[0].split(",")
+    assert header == ["submission", "score", "max_score", "status", *built[name]["spec"]["questions"]]
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_untouched_student_notebook_scores_zero(name, graded):
-    """(b) No test passes on the stubs: every test checks values, so none is vacuous."""
-    _, questions, _ = parse_source(name)
-    outcome = graded(name, "student")
-    assert not outcome["cell_errors"], outcome["cell_errors"]
-    assert outcome["possible"] == sum(info["points"] for info in questions.values())
-    assert outcome["total"] == 0, outcome["stdout"][-4000:]
+@pytest.mark.parametrize("submission", ["correct", "correct renamed (1)"])
+def test_independent_correct_submission_scores_full_marks(name, submission, built, graded):
+    row = graded(name)["rows"][submission]
+    details = (graded(name)["out"] / "details" / f"{submission}.json").read_text()
+    assert row["status"] == "graded", details[-3000:]
+    assert float(row["score"]) == float(row["max_score"]) == max_score(built[name]["spec"]), details[-3000:]
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_partly_solved_notebook_scores_partial_marks(name, graded):
-    """(d) Only the first question solved: exactly its points, strictly between 0 and the total."""
-    _, questions, _ = parse_source(name)
-    outcome = graded(name, "partial")
-    first = outcome["question"]
-    assert 0 < outcome["total"] < outcome["possible"], outcome["stdout"][-4000:]
-    assert outcome["total"] == pytest.approx(questions[first]["points"])
+def test_untouched_submission_scores_zero(name, graded):
+    row = graded(name)["rows"]["untouched"]
+    assert row["status"] == "graded" and float(row["score"]) == 0.0
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_first_question_alone_scores_its_points(name, built, graded):
+    spec = built[name]["spec"]
+    first = next(iter(auto_graded(spec)))
+    row = graded(name)["rows"]["partial"]
+    assert row["status"] == "graded"
+    assert 0 < float(row["score"]) < max_score(spec)
+    assert float(row["score"]) == pytest.approx(points(spec, first))
+    assert float(row[first]) == pytest.approx(points(spec, first))
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_an_error_in_the_first_answer_costs_only_that_question(name, built, graded):
+    """No cascades: later questions call references in place of earlier answers (``provide``)."""
+    spec = built[name]["spec"]
+    first = next(iter(auto_graded(spec)))
+    row = graded(name)["rows"]["first_error"]
+    assert row["status"] == "graded"
+    assert float(row[first]) == 0.0
+    assert float(row["score"]) == pytest.approx(max_score(spec) - points(spec, first))
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_a_hanging_submission_times_out_and_the_others_are_graded(name, graded):
+    rows = graded(name)["rows"]
+    assert rows["hang"]["status"] == "timeout" and float(rows["hang"]["score"]) == 0.0
+    assert rows["correct"]["status"] == "graded"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+@pytest.mark.parametrize("kind", submission_kit.TAMPERING)
+def test_tampering_gains_nothing(name, kind, graded):
+    row = graded(name)["rows"][f"tamper_{kind}"]
+    assert float(row["score"]) == 0.0, row
+    assert row["status"] in ("graded", "flagged", "error", "timeout")
+    if row["status"] == "flagged":
+        assert f"tamper_{kind}:" in (graded(name)["out"] / "flagged.txt").read_text()
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+@pytest.mark.parametrize("kind", ["patch_numpy", "assert_off", "patch_otter", "evade_exec", "patch_json"])
+def test_tampering_with_the_environment_is_flagged(name, kind, graded):
+    """Canaries: replaced numpy/otter/builtins/json functions and exec'd graded code are flagged."""
+    assert graded(name)["rows"][f"tamper_{kind}"]["status"] == "flagged"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_feedback_for_students_shows_no_hidden_case(name, built, graded):
+    outcome = graded(name)
+    hidden = [case[key] for info in built[name]["spec"]["questions"].values() for case in info["cases"]
+              for key in ("args", "expression") if case.get(key) and len(case[key]) > 12]
+    feedback = {p.name: p.read_text() for p in (outcome["out"] / "feedback").glob("*.txt")}
+    assert len(feedback) == len(outcome["rows"])
+    for text in feedback.values():
+        assert not [h for h in hidden if h in text]
+        assert "HIDDEN CASES" not in text and "rng(" not in text
+    assert "public tests passed" not in feedback["untouched.txt"].lower()
+    assert "q1: passed" not in feedback["untouched.txt"] and "passed" in feedback["correct.txt"]
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_grading_leaves_nothing_behind(name, graded, status_before):
+    outcome = graded(name)
+    assert git_status() == status_before, "grading created or changed files in the repository"
+    assert not glob.glob("/tmp/gmm-grading-*"), "a temporary grading folder was left behind"
+    for marker in ("/tmp/gmm-escape-marker", "/tmp/gmm-orphan-marker", "/work/gmm-escape-marker",
+                   str(ROOT / "gmm-escape-marker"), str(outcome["out"] / "gmm-escape-marker")):
+        assert not glob.glob(marker), f"a submission wrote {marker}"
+    assert sorted(p.name for p in outcome["submissions"].iterdir()) == sorted(
+        f"{s}.ipynb" for s in outcome["rows"]), "a submission changed the submissions folder"
