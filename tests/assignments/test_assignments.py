@@ -143,6 +143,18 @@ def test_grades_csv_has_one_column_per_question(name, built, graded):
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_make_grade_collects_the_written_answers_for_the_graders(name, built, graded):
+    written = [q for q, info in built[name]["spec"]["questions"].items() if info["manual"]]
+    assert written, f"{name} has no written question"
+    out = graded(name)["out"] / "written"
+    sheet = (out / "written_scores.csv").read_text().splitlines()
+    assert sheet[0].split(",") == ["submission", *written]
+    assert len(sheet) - 1 == len(graded(name)["rows"])
+    for question in written:
+        assert (out / f"{question}.html").is_file()
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
 @pytest.mark.parametrize("submission", ["correct", "correct renamed (1)"])
 def test_independent_correct_submission_scores_full_marks(name, submission, built, graded):
     row = graded(name)["rows"][submission]

@@ -211,6 +211,7 @@ class Judge:
     def __init__(self, judge_dir: Path, python_prefix: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
                  container_mode: bool = False):
         judge_dir = Path(judge_dir)
+        self.assignment = judge_dir.resolve().parent.name   # _build/assignments/<name>/judge
         if not (judge_dir / "spec.json").is_file():
             raise FileNotFoundError(f"{judge_dir} has no spec.json: run make assignments first")
         self.spec = json.loads((judge_dir / "spec.json").read_text())
@@ -276,7 +277,7 @@ class Judge:
 
 def write_outputs(judge: Judge, rows: list[dict], out: Path, notebooks: dict[str, Path] | None = None) -> None:
     """grades.csv, flagged.txt, details/<id>.json, feedback/<id>.txt and, for assignments with
-    hand-graded questions, manual/<id>.html under ``out``."""
+    hand-graded questions, written/<question>.html and written/written_scores.csv under ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     questions = judge.questions()
     with open(out / "grades.csv", "w", newline="") as handle:
@@ -302,42 +303,19 @@ def write_outputs(judge: Judge, rows: list[dict], out: Path, notebooks: dict[str
     for row in rows:
         (out / "details" / f"{row['submission']}.json").write_text(json.dumps(row, indent=1, default=str))
         (out / "feedback" / f"{row['submission']}.txt").write_text(feedback_text(judge, row))
-    if notebooks and any(info["manual"] for info in judge.spec["questions"].values()):
-        (out / "manual").mkdir(exist_ok=True)
-        for submission, path in notebooks.items():
-            try:
-                html = manual_answers_html(path.read_text(encoding="utf-8"), f"Written answers: {submission}")
-            except (OSError, ValueError) as exc:
-                html = f"<p>could not read the notebook: {exc}</p>"
-            if html:
-                (out / "manual" / f"{submission}.html").write_text(html)
+    manual = any(info["manual"] for info in judge.spec["questions"].values())
+    if notebooks and manual and (REPO / "assignments" / judge.assignment).is_dir():
+        export_written(judge.assignment, next(iter(notebooks.values())).parent, out / "written")
 
 
-def manual_answers_html(notebook_text: str, title: str) -> str | None:
-    """The cells of the hand-graded questions (between otter's ``<!-- BEGIN QUESTION -->`` and
-    ``<!-- END QUESTION -->`` markers) as one sanitised HTML page, or None when there are none.
-
-    nbconvert renders the Markdown (no pandoc needed); student HTML and scripts are stripped.
-    """
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    notebook = nbformat.reads(notebook_text, as_version=4)
-    kept, inside = [], False
-    for cell in notebook.cells:
-        source = cell.source
-        if re.search(r"<!--\s*BEGIN QUESTION\s*-->", source, re.IGNORECASE):
-            inside = True
-        if inside:
-            kept.append(nbformat.v4.new_markdown_cell(source) if cell.cell_type == "markdown"
-                        else nbformat.v4.new_raw_cell(source))
-        if re.search(r"<!--\s*END QUESTION\s*-->", source, re.IGNORECASE):
-            inside = False
-    if not kept:
-        return None
-    answers = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {title}"), *kept])
-    exporter = HTMLExporter(template_name="basic", sanitize_html=True)
-    return exporter.from_notebook_node(answers)[0]
+def export_written(assignment: str, submissions: Path, out: Path) -> None:
+    """The written answers, one page per hand-graded question (``tools/export_written.py``)."""
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        import export_written as exporter
+    finally:
+        sys.path.remove(str(REPO / "tools"))
+    exporter.export(assignment, submissions, out)
 
 
 def feedback_text(judge: Judge, row: dict) -> str:
