@@ -70,13 +70,19 @@ browser:
 	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
 
-# One pytest run: the library and every other test under tests/, the built book in Chromium,
-# and every chapter executed by nbval (each notebook's execution time is printed at the end).
-# The book is re-read in full here (--all; executed outputs still come from the cache), so every
-# warning counts, not only those of pages changed since the last build.
+# Every test, in three pytest processes side by side (tools/run_tests.py prints each group's
+# output and then the total): the library and the package (with the reader notebooks run in a
+# fresh venv from the wheel); the built book in Chromium, JupyterLab, and every chapter executed
+# by nbval (each notebook's execution time is printed); the assignments, built and graded in
+# their own environment.  The book is re-read in full here (--all; executed outputs still come
+# from the cache), so every warning counts, not only those of pages changed since the last build.
+TEST_GROUPS := \
+  library="tests/library tests/test_packaging.py tests/packaging" \
+  book="tests/book tests/lab $(NOTEBOOKS) $(NBVAL)" \
+  assignments="tests/assignments"
 test: JB_EXTRA := --all
 test: install browser book notebooks
-	BOOK_TESTS_REQUIRED=1 $(BIN)/python -m pytest tests $(NOTEBOOKS) $(NBVAL)
+	BOOK_TESTS_REQUIRED=1 $(BIN)/python tools/run_tests.py $(TEST_GROUPS)
 
 test-book: install browser book
 	BOOK_TESTS_REQUIRED=1 $(BIN)/python -m pytest tests/book
