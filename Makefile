@@ -15,7 +15,7 @@ NBVAL     := --nbval-lax --nbval-current-env --nbval-cell-timeout=120
 CHROMIUM  := /usr/bin/chromium
 LAB_ARGS  ?=
 
-.PHONY: help install book notebooks lab test test-library test-book browser assignments bench constraints clean
+.PHONY: help install book notebooks lab test test-library test-book browser axe assignments bench constraints clean
 
 help:
 	@echo "make book         build the HTML book into _build/html"
@@ -65,15 +65,20 @@ browser:
 	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
 
+# axe-core, the accessibility checker the browser tests inject into every page: a pinned version
+# from the npm registry into _build/test-vendor (served by the test server only, not part of the site).
+axe:
+	$(PYTHON) tools/fetch_axe.py
+
 # One pytest run: the library and every other test under tests/, the built book in Chromium,
 # and every chapter executed by nbval (each notebook's execution time is printed at the end).
 # The book is re-read in full here (--all; executed outputs still come from the cache), so every
 # warning counts, not only those of pages changed since the last build.
 test: JB_EXTRA := --all
-test: install browser book notebooks
+test: install browser axe book notebooks
 	BOOK_TESTS_REQUIRED=1 $(BIN)/python -m pytest tests $(NOTEBOOKS) $(NBVAL)
 
-test-book: install browser book
+test-book: install browser axe book
 	BOOK_TESTS_REQUIRED=1 $(BIN)/python -m pytest tests/book
 
 # Student and autograder versions of every assignment (otter-grader), generated from its one source
