@@ -16,7 +16,7 @@ CHROMIUM  := /usr/bin/chromium
 LAB_ARGS  ?=
 LAB_ROOT  ?= $(CURDIR)
 
-.PHONY: help install book notebooks lab test test-library test-book browser assignments grade bench dist constraints clean
+.PHONY: help install book notebooks lab test test-library test-book browser axe assignments grade bench dist constraints clean
 
 help:
 	@echo "make book         build the HTML book into _build/html"
@@ -70,6 +70,11 @@ browser:
 	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
 
+# axe-core, the accessibility checker the browser tests inject into every page: a pinned version
+# from the npm registry into _build/test-vendor (served by the test server only, not part of the site).
+axe:
+	$(PYTHON) tools/fetch_axe.py
+
 # Every test, in three pytest processes side by side (tools/run_tests.py prints each group's
 # output and then the total): the library and the package (with the reader notebooks run in a
 # fresh venv from the wheel); the built book in Chromium, JupyterLab, and every chapter executed
@@ -81,10 +86,10 @@ TEST_GROUPS := \
   book="tests/book tests/lab $(NOTEBOOKS) $(NBVAL)" \
   assignments="tests/assignments"
 test: JB_EXTRA := --all
-test: install browser book notebooks
+test: install browser axe book notebooks
 	BOOK_TESTS_REQUIRED=1 $(BIN)/python tools/run_tests.py $(TEST_GROUPS)
 
-test-book: install browser book
+test-book: install browser axe book
 	BOOK_TESTS_REQUIRED=1 $(BIN)/python -m pytest tests/book
 
 # The assignments have their own environment, .venv-assignments, with only what they need (the

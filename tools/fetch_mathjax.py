@@ -50,29 +50,39 @@ def is_current() -> bool:
     return STAMP.is_file() and STAMP.read_text().strip() == VERSION and (DEST / "tex-chtml.js").is_file()
 
 
+def npm_pack(package: str, version: str, sha1: str, into: Path) -> Path:
+    """Download ``package@version`` from the npm registry into ``into``; check its SHA-1.
+
+    Returns the path of the tarball (``<package>-<version>.tgz``, with the files under ``package/``).
+    Also used by ``tools/fetch_axe.py``.
+    """
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit(
+            f"`npm` was not found: {package} is taken from the npm registry (nothing is loaded "
+            "from a CDN). Install Node.js with npm (Debian/Ubuntu: `apt-get install npm`) and "
+            "run the build again."
+        )
+    result = subprocess.run(
+        [npm, "pack", f"{package}@{version}", "--pack-destination", str(into), "--silent"],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"`npm pack {package}@{version}` failed:\n{result.stderr}")
+    tarball = into / f"{package}-{version}.tgz"
+    digest = hashlib.sha1(tarball.read_bytes()).hexdigest()
+    if digest != sha1:
+        raise SystemExit(f"{tarball.name} has SHA-1 {digest}, expected {sha1}")
+    return tarball
+
+
 def ensure(quiet: bool = False) -> Path:
     """Make sure ``_build/vendor/mathjax`` holds MathJax ``VERSION``; return the folder."""
     if is_current():
         return DEST
-    npm = shutil.which("npm")
-    if npm is None:
-        raise SystemExit(
-            "fetch_mathjax: `npm` was not found. The book serves MathJax from its own site and "
-            "takes it from the npm registry at build time. Install Node.js with npm "
-            "(Debian/Ubuntu: `apt-get install npm`) and run the build again."
-        )
     with tempfile.TemporaryDirectory() as tmp:
-        result = subprocess.run(
-            [npm, "pack", f"mathjax@{VERSION}", "--pack-destination", tmp, "--silent"],
-            capture_output=True,
-            text=True,
-        )
-        if result.returncode != 0:
-            raise SystemExit(f"fetch_mathjax: `npm pack mathjax@{VERSION}` failed:\n{result.stderr}")
-        tarball = Path(tmp) / f"mathjax-{VERSION}.tgz"
-        digest = hashlib.sha1(tarball.read_bytes()).hexdigest()
-        if digest != SHA1:
-            raise SystemExit(f"fetch_mathjax: {tarball.name} has SHA-1 {digest}, expected {SHA1}")
+        tarball = npm_pack("mathjax", VERSION, SHA1, Path(tmp))
         staging = Path(tmp) / "mathjax"
         with tarfile.open(tarball) as tar:
             for member in tar.getmembers():

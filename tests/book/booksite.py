@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -83,13 +84,27 @@ def site_pages(site: Path = SITE) -> list[str]:
 
 # ----------------------------------------------------------------------------- server
 
+# Files the test server serves besides the site, at these URL paths (never part of the site):
+# axe-core, vendored by ``make axe`` (tools/fetch_axe.py) and injected by the accessibility tests.
+AXE_SCRIPT = ROOT / "_build" / "test-vendor" / "axe-core" / "axe.min.js"
+AXE_URL_PATH = "__tests__/axe.min.js"
+TEST_FILES = {"/" + AXE_URL_PATH: AXE_SCRIPT}
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - signature from the base class
         pass
 
+    def translate_path(self, path: str) -> str:
+        extra = TEST_FILES.get(urlsplit(path).path)
+        return str(extra) if extra is not None else super().translate_path(path)
+
 
 class SiteServer:
-    """Serve a folder on 127.0.0.1 on an ephemeral port, from a daemon thread."""
+    """Serve a folder on 127.0.0.1 on an ephemeral port, from a daemon thread.
+
+    Besides the folder it serves the test-only files of ``TEST_FILES`` (axe-core).
+    """
 
     def __init__(self, root: Path):
         handler = functools.partial(_QuietHandler, directory=str(root))
@@ -237,6 +252,31 @@ def visit(browser, base_url: str, path: str) -> PageReport:
     finally:
         context.close()
     return report
+
+
+@contextmanager
+def open_page(browser, base_url: str, path: str, mode: str = "light"):
+    """Open ``path`` in a fresh context in the theme's ``mode`` ("light" or "dark"); yield the page
+    once images, MathJax and fonts have settled.  ``page.third_party`` lists blocked requests.
+
+    pydata-sphinx-theme takes the colour mode from ``localStorage`` ("mode", "theme"), as it
+    does for a reader who chose it with the theme switcher.
+    """
+    if mode not in ("light", "dark"):
+        raise ValueError(f"mode must be 'light' or 'dark', got {mode!r}")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    blocked: list[str] = []
+    block_other_hosts(context, base_url, blocked)
+    context.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
+    try:
+        page = context.new_page()
+        page.third_party = blocked
+        page.goto(base_url + path, wait_until="load", timeout=60_000)
+        page.wait_for_load_state("networkidle", timeout=30_000)
+        page.evaluate(_SETTLE_JS)
+        yield page
+    finally:
+        context.close()
 
 
 # ----------------------------------------------------------------------------- animations
