@@ -35,7 +35,7 @@ def source_count(docname: str, pattern: str) -> int:
     return len(re.findall(pattern, (ROOT / f"{docname}.md").read_text(encoding="utf8"), re.MULTILINE))
 
 
-LABELLED_EQUATION = r"^\$\$\s*\((eq-[\w-]+)\)\s*$"
+LABELLED_EQUATION = r"^\s*\$\$\s*\((eq-[\w-]+)\)\s*$"
 NAMED_FIGURE = r"^\s*name: (fig-[\w-]+)\s*$"
 EXERCISE = r"^`{3,}\{exercise\}"
 CHAPTERS = numbered_chapters()
@@ -58,7 +58,16 @@ def chapter_page(site):
 
 
 def texts(soup: BeautifulSoup, selector: str) -> list[str]:
-    return [" ".join(el.get_text(" ", strip=True).split()) for el in soup.select(selector)]
+    """The visible text of every element matching ``selector``, without the "#" permalinks."""
+    found = []
+    for element in soup.select(selector):
+        words = [
+            text
+            for text in element.find_all(string=True)
+            if not text.find_parent("a", class_="headerlink")
+        ]
+        found.append(" ".join("".join(words).split()))
+    return found
 
 
 @pytest.mark.parametrize("number, docname", CHAPTERS, ids=[d for _, d in CHAPTERS])
