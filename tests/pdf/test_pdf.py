@@ -201,7 +201,7 @@ def test_a_figure_page_renders_with_content(pdf, pages_text, tmp_path: Path):
     run("pdftoppm", "-f", str(page), "-l", str(page), "-r", "50", "-png", str(pdf), str(tmp_path / "page"))
     (png,) = tmp_path.glob("page*.png")
     image = Image.open(png).convert("RGB")
-    pixels = list(image.getdata())
+    pixels = list(image.get_flattened_data())
     inked = sum(1 for r, g, b in pixels if min(r, g, b) < 200) / len(pixels)
     colours = len(set(pixels))
     assert inked > 0.03, f"page {page} (Fig. 4.1) is almost blank: {inked:.1%} of pixels inked"
@@ -270,3 +270,22 @@ def test_bookmarks_list_every_chapter(pdf):
 def test_bibliography_is_printed(pages_text):
     text = normalise(" ".join(pages_text))
     assert "Bishop" in text and "Pattern Recognition and Machine Learning" in text
+
+
+def test_every_page_of_the_site_links_the_pdf(pdf):
+    """The HTML book's PDF button: on every page, to the copy of this PDF at the site's root."""
+    site = ROOT / "_build" / "html"
+    if not (site / "index.html").is_file():
+        pytest.skip("no HTML build in _build/html (`make book`)")
+    copy = site / pdf.name
+    assert copy.is_file() and copy.read_bytes() == pdf.read_bytes(), (
+        f"{copy} is missing or is not the PDF just built: `make pdf` copies it into the site"
+    )
+    docnames = [d for _, d in DOCUMENTS]
+    without = []
+    for docname in docnames:
+        page = site / f"{docname}.html"
+        links = re.findall(r'href="([^"]*gmm-em-book\.pdf)"', page.read_text(encoding="utf8"))
+        if not any((page.parent / link).resolve() == copy.resolve() for link in links):
+            without.append(docname)
+    assert not without, f"pages without a link to {copy.name}: {without}"
