@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-EXTRAS := book,widgets,notebooks,lab,test,assignments,release
+EXTRAS := book,pdf,widgets,notebooks,lab,test,assignments,release
 
 # The book: Jupyter Book 1, warnings are errors; executed notebooks are cached in _build/.jupyter_cache.
 JB_FLAGS  := --warningiserror --nitpick --keep-going
@@ -13,13 +13,15 @@ JB_EXTRA  ?=
 NOTEBOOKS := _build/notebooks
 NBVAL     := --nbval-lax --nbval-current-env --nbval-cell-timeout=120
 CHROMIUM  := /usr/bin/chromium
+PDF       := _build/pdf/gmm-em-book.pdf
 LAB_ARGS  ?=
 LAB_ROOT  ?= $(CURDIR)
 
-.PHONY: help install book notebooks lab test test-library test-book browser axe assignments grade bench dist constraints clean
+.PHONY: help install book pdf notebooks lab test test-library test-book test-pdf browser poppler axe assignments grade bench dist constraints clean
 
 help:
 	@echo "make book         build the HTML book into _build/html"
+	@echo "make pdf          build the book as one PDF: $(PDF)"
 	@echo "make test         run every test: library, notebooks, built book in a browser, assignments"
 	@echo "make test-book    build the book and test it in headless Chromium only"
 	@echo "make lab          open the chapters as notebooks in JupyterLab (sliders live)"
@@ -50,6 +52,16 @@ book: install
 	@echo
 	@echo "The book is in _build/html. Open: file://$(CURDIR)/_build/html/index.html"
 
+# The PDF edition: the single-page HTML build (same execution cache, same numbering, warnings
+# are errors) printed by Chromium, see tools/print_pdf.py.  `make book` copies the PDF into the
+# site (the "Download the book as a PDF" button links it); so does this target if the site exists.
+pdf: install browser
+	$(BIN)/python tools/exec_cache.py
+	$(BIN)/jupyter-book build . --builder singlehtml $(JB_FLAGS) $(JB_EXTRA) || { rm -rf _build/.doctrees; exit 1; }
+	$(BIN)/python tools/print_pdf.py _build/singlehtml $(PDF)
+	@if [ -d _build/html ]; then cp $(PDF) _build/html/; fi
+	@echo "The PDF is $(CURDIR)/$(PDF)"
+
 # The chapters as .ipynb (jupytext) for nbval, in an ignored folder.
 notebooks: install
 	$(BIN)/python tools/convert_notebooks.py $(NOTEBOOKS)
@@ -75,22 +87,33 @@ browser:
 axe:
 	$(PYTHON) tools/fetch_axe.py
 
+# poppler's pdftotext, pdfinfo, pdffonts, pdfimages and pdftoppm for the PDF tests.
+poppler:
+	@if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null; then \
+	  echo "Installing Debian's poppler-utils for the PDF tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y poppler-utils; \
+	fi
+
 # Every test, in three pytest processes side by side (tools/run_tests.py prints each group's
-# output and then the total): the library and the package (with the reader notebooks run in a
-# fresh venv from the wheel); the built book in Chromium, JupyterLab, and every chapter executed
+# output and then the total): the library, the package (with the reader notebooks run in a
+# fresh venv from the wheel) and the PDF (poppler's tools); the built book in Chromium, JupyterLab, and every chapter executed
 # by nbval (each notebook's execution time is printed); the assignments, built and graded in
 # their own environment.  The book is re-read in full here (--all; executed outputs still come
 # from the cache), so every warning counts, not only those of pages changed since the last build.
 TEST_GROUPS := \
-  library="tests/library tests/test_packaging.py tests/packaging" \
+  library="tests/library tests/test_packaging.py tests/packaging tests/pdf" \
   book="tests/book tests/lab $(NOTEBOOKS) $(NBVAL)" \
   assignments="tests/assignments"
 test: JB_EXTRA := --all
-test: install browser axe book notebooks
+test: install browser poppler axe book pdf notebooks
 	BOOK_TESTS_REQUIRED=1 $(BIN)/python tools/run_tests.py $(TEST_GROUPS)
 
 test-book: install browser axe book
 	BOOK_TESTS_REQUIRED=1 $(BIN)/python -m pytest tests/book
+
+test-pdf: install poppler pdf
+	BOOK_TESTS_REQUIRED=1 $(BIN)/python -m pytest tests/pdf
 
 # The assignments have their own environment, .venv-assignments, with only what they need (the
 # `assignments` extra: otter-grader, jupytext, matplotlib, scikit-learn) and gmmlib installed from
