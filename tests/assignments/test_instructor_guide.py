@@ -55,16 +55,15 @@ def test_every_command_in_the_guide_is_tested():
 
 
 def test_the_public_address_comes_from_one_setting():
-    """No hard-coded repository address: the guide prints the one from pyproject.toml/_config.yml."""
+    """No hard-coded repository address: the guide prints the one from pyproject.toml."""
     text = GUIDE.read_text()
     assert "github.com/" not in text and "<you>" not in text and "GMMLIB_REQUIREMENT" not in text
-    cell = re.search(r"```\{code-cell\} ipython3\n:tags: \[remove-input\]\nimport tomllib\n(.*?)```", text, re.S)
+    cell = re.search(r"```\{code-cell\} ipython3\n:tags: \[hide-input\]\nimport tomllib\n(.*?)```", text, re.S)
     printed = subprocess.run([sys.executable, "-c", "import tomllib, yaml\nfrom pathlib import Path\n"
                               f"root = Path({str(ROOT)!r})\n" + cell.group(1)],
                              capture_output=True, text=True, check=True).stdout
     import tomllib
-    urls = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"].get("urls", {})
-    expected = urls.get("Source") or yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    expected = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Source"]
     assert printed.splitlines()[0] == f"git clone {expected}"
 
 
