@@ -28,9 +28,10 @@ Subtracting the centre is exact up to the rounding of the data themselves (the c
 values are as accurate as the input, whose last digit is ``eps * |offset|``).  Scaling
 the data by any power of ten changes nothing relative (floating point is scale-free
 between 1e-150 and 1e150).  ``tests/library/test_accuracy_at_scale.py`` checks offsets
-and scales of 1e8 and 1e-8 against a slow, exact reference.  Full covariances use the
-whitened differences ``U_k^T (x - mu_k)`` instead, whose error does not grow with the
-condition number of ``Sigma_k``.
+and scales of 1e8 and 1e-8 against a slow reference written with centred differences.
+Full covariances square the whitened differences ``U_k^T x - U_k^T mu_k`` instead, whose
+rounding error is first order in ``R / sigma`` rather than second.  The M-step's
+moments obey the same bound (``gmmlib.covariances.parameters_from_moments``).
 """
 
 import math

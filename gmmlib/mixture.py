@@ -5,9 +5,11 @@ The constructor, fitted attributes and methods match ``sklearn.mixture.GaussianM
 On top of that: ``history_`` (the parameters after every EM iteration, for figures and
 animations) and ``sample_weight`` in ``fit``.
 
-The E-step is computed in blocks of rows with one matrix product per block for all
-components and an in-place log-sum-exp, so it is fast and its memory does not grow
-with N beyond the (N, K) responsibilities.
+Each EM iteration is one pass over blocks of points (``gmmlib.densities.CentredData``):
+the E-step's log-densities come from one or two matrix products per block for all
+components, the log-sum-exp is done in place, and the block's responsibilities are added
+straight into the M-step's weighted moments (``gmmlib.covariances.WeightedMoments``), so
+it is fast and its memory does not grow with N beyond the (N, K) responsibilities.
 """
 
 import warnings
