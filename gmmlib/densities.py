@@ -228,10 +228,12 @@ class CentredData:
     """
 
     # Points per block: at most this many, and fewer when the moment rows are long, so a
-    # block's temporaries stay near BLOCK_ELEMENTS floats (16 MiB).  Large blocks mean few
-    # BLAS calls, which measured faster than 4096 points, and much faster on a loaded machine.
-    block_size = 16384
-    BLOCK_ELEMENTS = 2**21
+    # block's rows stay near BLOCK_ELEMENTS floats (8 MiB): 14,563 points for full with
+    # d = 8, 65,536 for diag.  Large blocks mean few BLAS calls, each of which costs a
+    # thread synchronisation with multi-threaded BLAS; full's (K*d, block) whitened
+    # temporary measured slower beyond ~16,000 points, diag and spherical did not.
+    block_size = 131072
+    BLOCK_ELEMENTS = 2**20
 
     def __init__(self, X, covariance_type, point_weights=None):
         self.covariance_type = covariance_type

@@ -29,8 +29,14 @@ TRANSFORM_IDS = ["offset-1e8", "scale-1e8", "scale-1e8-offset-1e16", "scale-1e-8
                  "scale-1e-8-offset-1"]
 
 
-def unit_data(n_samples=CentredData.block_size + 1000, seed=0):
-    """Three correlated clusters of spread ~1 around the origin, spanning two blocks."""
+@pytest.fixture(autouse=True)
+def small_blocks(monkeypatch):
+    """Blocks of 1024 points, so that unit_data spans several blocks."""
+    monkeypatch.setattr(CentredData, "block_size", 1024)
+
+
+def unit_data(n_samples=3000, seed=0):
+    """Three correlated clusters of spread ~1 around the origin, spanning three blocks."""
     rng = np.random.default_rng(seed)
     centres = np.array([[0.0, 0.0, 0.0], [4.0, -3.0, 1.0], [-3.0, 3.0, -2.0]])
     labels = rng.integers(N_COMPONENTS, size=n_samples)
@@ -69,8 +75,8 @@ def reference_log_densities(X, means, covariances):
 def reference_m_step(X, resp, covariance_type):
     """(eq-m-step-means), (eq-m-step-covariances) by centred differences, then reduced by type.
 
-    The weighted sums of the means are exactly rounded (math.fsum): a plain sum of 5000
-    values near 1e8 would itself be off by ~1e-7.
+    The weighted sums of the means are exactly rounded (math.fsum): a plain sum of thousands
+    of values near 1e8 would itself be off by ~1e-7.
     """
     n_per_component = np.array([math.fsum(column) for column in resp.T])
     means = np.array([[math.fsum(resp[:, k] * X[:, j]) for j in range(X.shape[1])]
