@@ -12,56 +12,151 @@ spherical  (K,)                     each component one variance, sigma_k^2 I
 
 import numpy as np
 
-from .densities import CHUNK_ROWS
+from .densities import CentredData, n_moment_rows
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 
-def estimate_parameters(X, resp, reg_covar, covariance_type):
+EMPTY_COMPONENT_COUNT = 10 * np.finfo(float).eps
+
+
+def estimate_parameters(X, resp, reg_covar, covariance_type, count_offset=EMPTY_COMPONENT_COUNT):
     """The weighted M-step for any covariance type: returns ``(N_k, means, covariances)``.
 
     ``resp`` may already carry per-sample weights (``r_nk * w_n``).  ``N_k`` gets
-    ``10 * eps`` added, as scikit-learn does, so that an empty component has a
-    finite (zero) mean instead of 0 / 0; the caller normalises ``N_k`` into weights.
-    Implements (eq-m-step-nk), (eq-m-step-means) and (eq-m-step-covariances).
+    ``count_offset`` (``10 * eps``) added, as scikit-learn does, so that an empty component
+    has a finite (zero) mean instead of 0 / 0; the caller normalises ``N_k`` into weights.
+    ``gmmlib.m_step``, which refuses empty components, passes 0.
+    Implements (eq-m-step-nk), (eq-m-step-means) and (eq-m-step-covariances) through the
+    weighted moments of the centred data (``WeightedMoments``, ``parameters_from_moments``).
     """
-    n_per_component = resp.sum(axis=0) + 10 * np.finfo(resp.dtype).eps
-    means = (resp.T @ X) / n_per_component[:, np.newaxis]
-    scatter = _weighted_scatter(X, resp, means, covariance_type)
+    data = CentredData(X, covariance_type, point_weights=resp.sum(axis=1))
+    moments = WeightedMoments(resp.shape[1], data)
+    for points in data.blocks():
+        moments.add(resp[points].T, data.moments(points))
+    return parameters_from_moments(moments, data, reg_covar, covariance_type, resp, count_offset)
+
+
+class WeightedMoments:
+    """The M-step's sums over points: ``N_k = sum_n r_nk`` and ``sum_n r_nk t(x_n)``.
+
+    ``t(x)`` are the rows of ``moment_rows`` (x and its squares, measured from the data
+    centre).  Sums are added block by block, so the estimator can add each block of
+    responsibilities right after the E-step made it, while it is still in the cache.
+    """
+
+    def __init__(self, n_components, data):
+        n_rows = n_moment_rows(data.n_features, data.covariance_type)
+        self.counts = np.zeros(n_components)
+        self.sums = np.zeros((n_components, n_rows))
+
+    def add(self, resp_columns, moments):
+        """Add a block: ``resp_columns`` (K, B) responsibilities, ``moments`` (m, B) rows t(x)."""
+        self.counts += resp_columns.sum(axis=1)
+        self.sums += resp_columns @ moments.T
+
+
+def parameters_from_moments(moments, data, reg_covar, covariance_type, resp,
+                            count_offset=EMPTY_COMPONENT_COUNT):
+    """(eq-m-step-nk), (eq-m-step-means), (eq-m-step-covariances) from the weighted moments.
+
+    With the data measured from their centre c (``data.centre``), the mean is
+    ``mu_k - c = (1 / N_k) sum_n r_nk (x_n - c)`` and the scatter is the second moment
+    minus the mean's part, ``sum_n r_nk (x_n - c)(x_n - c)^T - N_k (mu_k - c)(mu_k - c)^T``,
+    which equals the centred-difference sum of (eq-m-step-covariances).  diag keeps its
+    diagonal, spherical the mean of the diagonal, and tied pools the components, which
+    leaves the total scatter minus ``sum_k N_k (mu_k - c)(mu_k - c)^T``.
+
+    The subtraction loses about ``eps * R^2 / sigma^2`` relative (R the radius of the data
+    around c, sigma a component's spread), the same bound as the E-step's (see
+    ``gmmlib.densities``).  That is harmless unless a component is far narrower than the
+    data, e.g. one point far from the rest: where more than ``MAX_CANCELLATION`` of the
+    second moment cancels, that scatter is recomputed from the centred differences
+    ``x_n - mu_k`` (``resp``, the weighted responsibilities (N, K), is for that).
+
+    Returns
+    -------
+    n_per_component : ndarray (K,)
+    means : ndarray (K, d)
+    covariances : ndarray, shaped by ``covariance_type``
+    """
+    n_features = data.n_features
+    n_per_component = moments.counts + count_offset
+    means = moments.sums[:, -n_features:] / n_per_component[:, np.newaxis]  # from the centre
+    second, scatter = _scatter_from_moments(moments, means, n_per_component, data, covariance_type)
+    lost = _cancelled(second, scatter, covariance_type)
+    if np.any(lost):
+        scatter = _exact_scatter(data, resp, means, covariance_type, lost, scatter)
     if covariance_type == "full":
         covariances = scatter / n_per_component[:, np.newaxis, np.newaxis]
-        covariances[:, np.arange(X.shape[1]), np.arange(X.shape[1])] += reg_covar
+        covariances[:, np.arange(n_features), np.arange(n_features)] += reg_covar
     elif covariance_type == "tied":
-        covariances = scatter.sum(axis=0) / n_per_component.sum()
-        covariances.flat[:: X.shape[1] + 1] += reg_covar
+        covariances = scatter / n_per_component.sum()
+        covariances.flat[:: n_features + 1] += reg_covar
     elif covariance_type == "diag":
         covariances = scatter / n_per_component[:, np.newaxis] + reg_covar
     else:
-        covariances = (scatter / n_per_component[:, np.newaxis] + reg_covar).mean(axis=1)
-    return n_per_component, means, covariances
+        covariances = scatter / (n_features * n_per_component) + reg_covar
+    return n_per_component, means + data.centre, covariances
 
 
-def _weighted_scatter(X, resp, means, covariance_type):
-    """``sum_n r_nk (x_n - mu_k)(x_n - mu_k)^T`` per component: (K, d, d), or its diagonal (K, d).
+# More than this factor between a second moment and the scatter left after subtracting the
+# means' part costs more than 6 of the 16 digits: such scatters are recomputed exactly.
+MAX_CANCELLATION = 1e6
 
-    Centred differences keep full precision when the data sit far from the origin; the
-    sum runs over blocks of rows so memory stays O(block * K * d).
+
+def _scatter_from_moments(moments, means, n_per_component, data, covariance_type):
+    """The second moments (about the centre) and the scatters (about the means), unscaled by N_k.
+
+    Shapes: full (K, d, d), tied (d, d), diag (K, d), spherical (K,).
     """
-    n_samples, n_features = X.shape
-    n_components = means.shape[0]
-    diagonal_only = covariance_type in ("diag", "spherical")
-    shape = (n_components, n_features) if diagonal_only else (n_components, n_features, n_features)
-    scatter = np.zeros(shape)
-    for start in range(0, n_samples, CHUNK_ROWS):
-        block = X[start : start + CHUNK_ROWS]
-        block_resp = resp[start : start + CHUNK_ROWS]
-        for k in range(n_components):
-            centred = block - means[k]
-            if diagonal_only:
-                scatter[k] += block_resp[:, k] @ (centred * centred)
-            else:
-                scatter[k] += (block_resp[:, k] * centred.T) @ centred
+    n_features = data.n_features
+    sum_squares = moments.sums[:, :-n_features]
+    weighted_means = n_per_component[:, np.newaxis] * means
+    if covariance_type == "full":
+        second = sum_squares.reshape(-1, n_features, n_features)
+        return second, second - weighted_means[:, :, np.newaxis] * means[:, np.newaxis, :]
+    if covariance_type == "tied":
+        return data.total_scatter, data.total_scatter - weighted_means.T @ means
+    if covariance_type == "diag":
+        return sum_squares, sum_squares - weighted_means * means
+    second = sum_squares[:, 0]
+    return second, second - np.sum(weighted_means * means, axis=1)
+
+
+def _cancelled(second, scatter, covariance_type):
+    """Which scatters lost more than ``MAX_CANCELLATION`` (per component; tied: one flag)."""
+    if covariance_type in ("full", "tied"):
+        second = np.diagonal(second, axis1=-2, axis2=-1)
+        scatter = np.diagonal(scatter, axis1=-2, axis2=-1)
+    ratio_exceeded = second > MAX_CANCELLATION * np.maximum(scatter, 0.0)
+    ratio_exceeded &= second > 0.0
+    if covariance_type == "spherical":
+        return ratio_exceeded
+    return np.any(ratio_exceeded, axis=-1)
+
+
+def _exact_scatter(data, resp, means, covariance_type, lost, scatter):
+    """Recompute ``sum_n r_nk (x_n - mu_k)(x_n - mu_k)^T`` (or its diagonal) where ``lost``."""
+    components = range(len(means)) if covariance_type == "tied" else np.flatnonzero(lost)
+    scatter = scatter.copy()
+    exact = [_centred_scatter(data.centred, resp[:, k], means[k], covariance_type)
+             for k in components]
+    if covariance_type == "tied":
+        return np.sum(exact, axis=0)
+    for k, value in zip(components, exact):
+        scatter[k] = value
     return scatter
+
+
+def _centred_scatter(centred, weights, mean, covariance_type):
+    """``sum_n w_n (x_n - mu)(x_n - mu)^T`` from centred differences, shaped by the covariance type."""
+    differences = centred - mean[:, np.newaxis]
+    weighted = differences * weights
+    if covariance_type in ("full", "tied"):
+        return weighted @ differences.T
+    squares = np.einsum("dn,dn->d", weighted, differences)
+    return squares if covariance_type == "diag" else squares.sum()
 
 
 def n_parameters(n_components, n_features, covariance_type):

@@ -18,7 +18,6 @@ and are returned, as (K,) vectors of means and variances, as in the book's 1-D e
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import logsumexp
 
 from ._validation import (
     as_float_array,
@@ -29,7 +28,8 @@ from ._validation import (
     check_positive_int,
     check_weights,
 )
-from .densities import component_log_densities
+from .covariances import estimate_parameters
+from .densities import component_log_densities, normalise_log_inplace
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def mixture_logpdf(X, weights, means, covariances):
     log_density : ndarray of shape (N,)
     """
     X, weights, means, covariances, _ = _check_mixture(X, weights, means, covariances)
-    return logsumexp(_weighted_log_densities(X, weights, means, covariances), axis=1)
+    return normalise_log_inplace(_weighted_log_densities(X, weights, means, covariances), axis=1)
 
 
 def log_likelihood(X, weights, means, covariances):
@@ -121,8 +121,9 @@ def responsibilities(X, weights, means, covariances):
     resp : ndarray of shape (N, K), each row summing to 1.
     """
     X, weights, means, covariances, _ = _check_mixture(X, weights, means, covariances)
-    weighted = _weighted_log_densities(X, weights, means, covariances)
-    return np.exp(weighted - logsumexp(weighted, axis=1, keepdims=True))
+    resp = _weighted_log_densities(X, weights, means, covariances)
+    normalise_log_inplace(resp, axis=1)
+    return resp
 
 
 def m_step(X, resp, reg_covar=0.0):
@@ -158,13 +159,10 @@ def m_step(X, resp, reg_covar=0.0):
             f"Component(s) {dead.tolist()} have total responsibility N_k = 0: no point belongs "
             "to them, so their mean is undefined. Re-initialise those components or use fewer."
         )
-    means = (resp.T @ X) / n_per_component[:, np.newaxis]
-    covariances = np.empty((len(means), X.shape[1], X.shape[1]))
-    for k, mean in enumerate(means):
-        centred = X - mean
-        covariances[k] = (resp[:, k] * centred.T) @ centred / n_per_component[k]
-        covariances[k].flat[:: X.shape[1] + 1] += reg_covar
-    weights = n_per_component / X.shape[0]
+    # the M-step shared with GaussianMixture (covariance_type='full')
+    n_per_component, means, covariances = estimate_parameters(X, resp, reg_covar, "full",
+                                                              count_offset=0.0)
+    weights = n_per_component / n_per_component.sum()
     if one_dimensional:
         return weights, means[:, 0], covariances[:, 0, 0]
     return weights, means, covariances

@@ -5,9 +5,11 @@ The constructor, fitted attributes and methods match ``sklearn.mixture.GaussianM
 On top of that: ``history_`` (the parameters after every EM iteration, for figures and
 animations) and ``sample_weight`` in ``fit``.
 
-The E-step is computed in blocks of rows with one matrix product per block for all
-components and an in-place log-sum-exp, so it is fast and its memory does not grow
-with N beyond the (N, K) responsibilities.
+Each EM iteration is one pass over blocks of points (``gmmlib.densities.CentredData``):
+the E-step's log-densities come from one or two matrix products per block for all
+components, the log-sum-exp is done in place, and the block's responsibilities are added
+straight into the M-step's weighted moments (``gmmlib.covariances.WeightedMoments``), so
+it is fast and its memory does not grow with N beyond the (N, K) responsibilities.
 """
 
 import warnings
@@ -32,16 +34,21 @@ from ._validation import (
 )
 from .covariances import (
     COVARIANCE_TYPES,
+    WeightedMoments,
     as_full,
     estimate_parameters,
     expected_shape,
     n_parameters,
+    parameters_from_moments,
 )
 from .densities import (
     CHUNK_ROWS,
     ILL_DEFINED_COVARIANCE,
+    CentredData,
     covariances_from_precision_cholesky,
     log_gaussian_prob,
+    log_gaussian_prob_columns,
+    normalise_log_inplace,
     precision_cholesky,
     precision_cholesky_from_precisions,
     precisions_from_cholesky,
@@ -317,12 +324,14 @@ class GaussianMixture(ParamsMixin):
         lower_bounds = []
         converged = False
         n_iter = 0
+        data = CentredData(X, self.covariance_type, point_weights=weight)
         for n_iter in range(1, self.max_iter + 1):
             previous = lower_bound
-            lower_bound = self._e_step(X, weight, resp)
+            moments = WeightedMoments(self.n_components, data)
+            lower_bound = self._expectation(data, weight, resp, moments)
             if history is not None:
                 history[-1] = _with_log_likelihood(history[-1], lower_bound)
-            self._m_step(X, weight, resp)
+            self._m_step(data, weight, resp, moments)
             lower_bounds.append(lower_bound)
             if history is not None:
                 history.append(self._snapshot(n_iter))
@@ -349,20 +358,43 @@ class GaussianMixture(ParamsMixin):
 
         Returns the weighted per-sample average log-likelihood (eq-log-likelihood) / N.
         """
+        return self._expectation(CentredData(X, self.covariance_type), weight, resp=resp)
+
+    def _expectation(self, data, weight, resp=None, moments=None):
+        """The E-step over blocks of points, each block also added to the M-step's moments.
+
+        Fills ``resp`` (N, K) if given and adds each block's weighted responsibilities
+        to ``moments`` (a ``WeightedMoments``) if given, while the block is in the cache,
+        so an EM iteration reads the data once.  Returns the weighted per-sample average
+        log-likelihood (eq-log-likelihood) / N.
+        """
+        centred_means = self.means_ - data.centre
+        with np.errstate(divide="ignore"):  # a weight of exactly 0 gives log 0 = -inf
+            log_weights = np.log(self.weights_)[:, np.newaxis]
+        unit_weights = bool(np.all(weight == 1.0))
         total = 0.0
-        for start in range(0, X.shape[0], CHUNK_ROWS):
-            stop = start + CHUNK_ROWS
-            block = resp[start:stop]
-            block[...] = self._weighted_log_prob(X[start:stop])
-            log_norm = _logsumexp_rows_inplace(block)
-            total += weight[start:stop] @ log_norm
+        for points in data.blocks():
+            block = log_gaussian_prob_columns(
+                data.centred[:, points], centred_means, self.precisions_cholesky_,
+                self.covariance_type, data.stored_moments(points))
+            block += log_weights
+            total += normalise_log_inplace(block, axis=0) @ weight[points]
+            if resp is not None:
+                resp[points] = block.T
+            if moments is not None:
+                if not unit_weights:
+                    block *= weight[points]
+                moments.add(block, data.moments(points))
         return total / weight.sum()
 
-    def _m_step(self, X, weight, resp):
-        """Closed-form updates (eq-m-step-nk) to (eq-m-step-weights) from the responsibilities."""
+    def _m_step(self, data, weight, resp, moments):
+        """Closed-form updates (eq-m-step-nk) to (eq-m-step-weights) from the weighted moments.
+
+        ``resp`` is only read if a scatter must be recomputed from centred differences.
+        """
         weighted_resp = resp if np.all(weight == 1.0) else resp * weight[:, np.newaxis]
-        n_per_component, self.means_, self.covariances_ = estimate_parameters(
-            X, weighted_resp, self.reg_covar, self.covariance_type
+        n_per_component, self.means_, self.covariances_ = parameters_from_moments(
+            moments, data, self.reg_covar, self.covariance_type, weighted_resp
         )
         self.weights_ = n_per_component / n_per_component.sum()
         self.precisions_cholesky_ = precision_cholesky(self.covariances_, self.covariance_type)
@@ -403,7 +435,7 @@ class GaussianMixture(ParamsMixin):
         log_density = np.empty(X.shape[0])
         for start in range(0, X.shape[0], CHUNK_ROWS):
             block = self._weighted_log_prob(X[start : start + CHUNK_ROWS])
-            log_density[start : start + CHUNK_ROWS] = _logsumexp_rows_inplace(block)
+            log_density[start : start + CHUNK_ROWS] = normalise_log_inplace(block, axis=1)
         return log_density
 
     def score(self, X, y=None):
@@ -417,7 +449,7 @@ class GaussianMixture(ParamsMixin):
         for start in range(0, X.shape[0], CHUNK_ROWS):
             block = resp[start : start + CHUNK_ROWS]
             block[...] = self._weighted_log_prob(X[start : start + CHUNK_ROWS])
-            _logsumexp_rows_inplace(block)
+            normalise_log_inplace(block, axis=1)
         return resp
 
     def predict(self, X):
@@ -495,17 +527,3 @@ class GaussianMixture(ParamsMixin):
 def _with_log_likelihood(iteration, log_likelihood):
     return EMIteration(iteration.iteration, iteration.weights, iteration.means,
                        iteration.covariances, log_likelihood)
-
-
-def _logsumexp_rows_inplace(block):
-    """Turn log-numerators into responsibilities in place; return each row's log-sum-exp.
-
-    ``logsumexp(a) = m + log sum exp(a - m)`` with ``m`` the row maximum, so the largest
-    term is exp(0) = 1 and nothing overflows or underflows to an all-zero row.
-    """
-    row_max = block.max(axis=1, keepdims=True)
-    block -= row_max
-    np.exp(block, out=block)
-    row_sum = block.sum(axis=1, keepdims=True)
-    block /= row_sum
-    return (np.log(row_sum) + row_max)[:, 0]

@@ -165,3 +165,38 @@ def test_history_records_every_iteration_with_scikit_learns_lower_bounds():
     assert_allclose(history[-1].log_likelihood, theirs.score(X), rtol=RTOL)
     assert_allclose(history[0].means, initial["means_init"])
     assert_allclose(history[-1].means, theirs.means_, rtol=RTOL)
+
+
+@pytest.fixture
+def block_size(monkeypatch):
+    """Small blocks, so that a few thousand points span several (and end in a partial one)."""
+    monkeypatch.setattr(gmmlib.densities.CentredData, "block_size", 1024)
+    return 1024
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_same_fit_on_data_spanning_several_blocks(covariance_type, block_size):
+    # gmmlib's E-step and M-step run over blocks of points (CentredData.block_size); the
+    # fits above fit in one block, this one spans several, ending in a partial block.
+    X = blobs(2 * block_size + 777, 4, 5, seed=11)
+    initial = perturbed_initial_parameters(X, 6, covariance_type, seed=6)
+    ours, theirs = fit_both(X, n_components=6, covariance_type=covariance_type, tol=0,
+                            max_iter=15, **initial)
+    assert_same_model(ours, theirs, X)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_integer_sample_weights_count_points_that_many_times(covariance_type, block_size):
+    # weights spanning several blocks: the fused E-step and M-step weight every block
+    X = blobs(block_size + 500, 3, 3, seed=12)
+    counts = np.random.RandomState(0).randint(0, 4, size=len(X))
+    initial = perturbed_initial_parameters(X, 3, covariance_type, seed=7)
+    params = dict(n_components=3, covariance_type=covariance_type, tol=0, max_iter=10,
+                  **initial)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        weighted = gmmlib.GaussianMixture(**params).fit(X, sample_weight=counts)
+        repeated = SklearnGaussianMixture(**params).fit(np.repeat(X, counts, axis=0))
+    for name in ("weights_", "means_", "covariances_"):
+        assert_allclose(getattr(weighted, name), getattr(repeated, name), rtol=RTOL, err_msg=name)
+    assert_allclose(weighted.lower_bound_, repeated.lower_bound_, rtol=RTOL)
