@@ -12,7 +12,8 @@ spherical  (K,)                     each component one variance, sigma_k^2 I
 
 import numpy as np
 
-from .densities import CentredData, n_moment_rows
+from ._validation import as_float_array
+from .densities import CentredData, n_moment_rows, precision_cholesky_from_precisions
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
@@ -189,3 +190,31 @@ def as_full(covariances, covariance_type, n_components, n_features):
     if covariance_type == "diag":
         return np.stack([np.diag(variances) for variances in covariances])
     return covariances[:, np.newaxis, np.newaxis] * np.eye(n_features)
+
+
+def check_precisions_init(precisions_init, covariance_type, n_components, n_features):
+    """``precisions_init`` checked against the covariance type; returns its Cholesky factors."""
+    precisions = as_float_array(precisions_init, "precisions_init")
+    shape = expected_shape(covariance_type, n_components, n_features)
+    # Each message starts with scikit-learn's sentence for the same problem.
+    if precisions.shape != shape:
+        raise ValueError(
+            f"The parameter '{covariance_type} precision' should have the shape of "
+            f"{shape}, but got {precisions.shape}: precisions_init for "
+            f"covariance_type={covariance_type!r} must have shape {shape}."
+        )
+    if covariance_type in ("full", "tied"):
+        stacked = precisions.reshape(-1, n_features, n_features)
+        symmetric = np.allclose(stacked, np.swapaxes(stacked, 1, 2))
+        if not symmetric or np.any(np.linalg.eigvalsh(stacked) <= 0):
+            raise ValueError(
+                f"'{covariance_type} precision' should be symmetric, positive-definite: "
+                "precisions_init must be symmetric positive definite matrices "
+                "(inverses of covariance matrices)."
+            )
+    elif np.any(precisions <= 0):
+        raise ValueError(
+            f"'{covariance_type} precision' should be positive: "
+            "precisions_init must be positive (they are inverse variances)."
+        )
+    return precision_cholesky_from_precisions(precisions, covariance_type)

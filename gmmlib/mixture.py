@@ -20,7 +20,6 @@ import numpy as np
 
 from ._params import ParamsMixin
 from ._validation import (
-    as_float_array,
     check_data,
     check_is_fitted,
     check_n_features,
@@ -36,8 +35,8 @@ from .covariances import (
     COVARIANCE_TYPES,
     WeightedMoments,
     as_full,
+    check_precisions_init,
     estimate_parameters,
-    expected_shape,
     n_parameters,
     parameters_from_moments,
 )
@@ -50,7 +49,6 @@ from .densities import (
     log_gaussian_prob_columns,
     normalise_log_inplace,
     precision_cholesky,
-    precision_cholesky_from_precisions,
     precisions_from_cholesky,
 )
 from .em import EMIteration
@@ -177,34 +175,10 @@ class GaussianMixture(ParamsMixin):
         if self.means_init is not None:
             inits["means"] = check_means(self.means_init, n_components, n_features, "means_init")
         if self.precisions_init is not None:
-            inits["precisions_cholesky"] = self._check_precisions_init(n_components, n_features)
+            inits["precisions_cholesky"] = check_precisions_init(
+                self.precisions_init, self.covariance_type, n_components, n_features
+            )
         return inits
-
-    def _check_precisions_init(self, n_components, n_features):
-        precisions = as_float_array(self.precisions_init, "precisions_init")
-        shape = expected_shape(self.covariance_type, n_components, n_features)
-        # Each message starts with scikit-learn's sentence for the same problem.
-        if precisions.shape != shape:
-            raise ValueError(
-                f"The parameter '{self.covariance_type} precision' should have the shape of "
-                f"{shape}, but got {precisions.shape}: precisions_init for "
-                f"covariance_type={self.covariance_type!r} must have shape {shape}."
-            )
-        if self.covariance_type in ("full", "tied"):
-            stacked = precisions.reshape(-1, n_features, n_features)
-            symmetric = np.allclose(stacked, np.swapaxes(stacked, 1, 2))
-            if not symmetric or np.any(np.linalg.eigvalsh(stacked) <= 0):
-                raise ValueError(
-                    f"'{self.covariance_type} precision' should be symmetric, positive-definite: "
-                    "precisions_init must be symmetric positive definite matrices "
-                    "(inverses of covariance matrices)."
-                )
-        elif np.any(precisions <= 0):
-            raise ValueError(
-                f"'{self.covariance_type} precision' should be positive: "
-                "precisions_init must be positive (they are inverse variances)."
-            )
-        return precision_cholesky_from_precisions(precisions, self.covariance_type)
 
     def _check_warm_start(self, X):
         """A warm start continues from the fitted parameters, so they must suit this fit."""
