@@ -233,3 +233,17 @@ def check_n_features(X, n_features_in, what="the model", estimator=None):
             f"X has {X.shape[1]} features, but {fitted}. Pass data with the same columns as "
             f"in fit.{hint}"
         )
+
+
+def check_model_unchanged(estimator, action, remedy):
+    """``action`` continues from the fitted model, so n_components and covariance_type must not
+    have changed since it was fitted.  The covariance type is compared by name: with K == d,
+    tied (d, d) and diag (K, d) covariances have the same shape."""
+    fitted = (estimator.means_.shape[0], estimator._fitted_covariance_type)
+    if fitted != (estimator.n_components, estimator.covariance_type):
+        raise ValueError(
+            f"{action}, but n_components or covariance_type changed since that fit (from "
+            f"n_components={fitted[0]}, covariance_type={fitted[1]!r} to "
+            f"n_components={estimator.n_components}, covariance_type={estimator.covariance_type!r}). "
+            f"{remedy}"
+        )

@@ -22,6 +22,7 @@ from ._params import ParamsMixin
 from ._validation import (
     check_data,
     check_is_fitted,
+    check_model_unchanged,
     check_n_features,
     check_nonnegative_real,
     check_option,
@@ -183,17 +184,10 @@ class GaussianMixture(ParamsMixin):
     def _check_warm_start(self, X):
         """A warm start continues from the fitted parameters, so they must suit this fit."""
         check_n_features(X, self.n_features_in_, "the warm-started model", estimator=self)
-        # The covariance type is compared by name: with K == d, tied (d, d) and diag (K, d)
-        # covariances have the same shape.
-        fitted = (self.means_.shape[0], self._fitted_covariance_type)
-        if fitted != (self.n_components, self.covariance_type):
-            raise ValueError(
-                "warm_start=True continues from the fitted parameters, but n_components or "
-                f"covariance_type changed since that fit (from n_components={fitted[0]}, "
-                f"covariance_type={fitted[1]!r} to n_components={self.n_components}, "
-                f"covariance_type={self.covariance_type!r}). Set warm_start=False to start "
-                "afresh, or set them back."
-            )
+        check_model_unchanged(
+            self, "warm_start=True continues from the fitted parameters",
+            "Set warm_start=False to start afresh, or set them back.",
+        )
 
     # ------------------------------------------------------------------ fitting
 

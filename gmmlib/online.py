@@ -18,6 +18,7 @@ import numpy as np
 
 from ._validation import (
     check_data,
+    check_model_unchanged,
     check_n_features,
     check_nonnegative_real,
     check_positive_int,
@@ -179,14 +180,10 @@ class MiniBatchGaussianMixture(GaussianMixture):
     def _check_continuation(self, X):
         """Later batches must fit the model that the earlier ones built."""
         check_n_features(X, self.n_features_in_, estimator=self)
-        fitted = (self.means_.shape[0], self._fitted_covariance_type)
-        if fitted != (self.n_components, self.covariance_type):
-            raise ValueError(
-                "partial_fit continues from the statistics of earlier batches, but n_components "
-                f"or covariance_type changed since (from n_components={fitted[0]}, "
-                f"covariance_type={fitted[1]!r} to n_components={self.n_components}, "
-                f"covariance_type={self.covariance_type!r}). Set them back, or start a new model."
-            )
+        check_model_unchanged(
+            self, "partial_fit continues from the statistics of earlier batches",
+            "Set them back, or start a new model.",
+        )
 
     # ------------------------------------------------------------------ sufficient statistics
 

@@ -22,15 +22,15 @@ Usage: ``python tools/print_pdf.py [SINGLEHTML_DIR] [OUTPUT_PDF]``.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import io
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from local_server import LocalServer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SINGLEHTML = ROOT / "_build" / "singlehtml"
@@ -81,34 +81,6 @@ def book_outline(root: Path = ROOT) -> dict:
 
 
 # ----------------------------------------------------------------------------- serving the build
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - signature from the base class
-        pass
-
-
-class LocalServer:
-    """Serve a folder on 127.0.0.1 (ephemeral port) from a daemon thread, as a context manager."""
-
-    def __init__(self, folder: Path):
-        handler = functools.partial(_QuietHandler, directory=str(folder))
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}/"
-
-    def __enter__(self) -> "LocalServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
-
 
 # ----------------------------------------------------------------------------- in the page
 

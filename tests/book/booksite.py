@@ -10,15 +10,16 @@ Used by ``tests/book/conftest.py`` and ``tests/book/test_site.py``; the animatio
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+from local_server import LocalServer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "html"
@@ -91,39 +92,9 @@ AXE_URL_PATH = "__tests__/axe.min.js"
 TEST_FILES = {"/" + AXE_URL_PATH: AXE_SCRIPT}
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - signature from the base class
-        pass
-
-    def translate_path(self, path: str) -> str:
-        extra = TEST_FILES.get(urlsplit(path).path)
-        return str(extra) if extra is not None else super().translate_path(path)
-
-
-class SiteServer:
-    """Serve a folder on 127.0.0.1 on an ephemeral port, from a daemon thread.
-
-    Besides the folder it serves the test-only files of ``TEST_FILES`` (axe-core).
-    """
-
-    def __init__(self, root: Path):
-        handler = functools.partial(_QuietHandler, directory=str(root))
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}/"
-
-    def __enter__(self) -> "SiteServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
+def SiteServer(root: Path) -> LocalServer:
+    """The site on 127.0.0.1, with the test-only files of ``TEST_FILES`` (axe-core) beside it."""
+    return LocalServer(root, extra_files=TEST_FILES)
 
 
 # ----------------------------------------------------------------------------- visiting a page
