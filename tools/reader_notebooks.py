@@ -460,7 +460,9 @@ _SECONDS = [0.0]  # time spent converting, reported at the end of the build
 
 def collect_reader_notebook(app: Any, doctree: nodes.document, docname: str) -> None:
     """``doctree-resolved``: the page's doctree as the HTML writer gets it, at no extra cost."""
-    if app.builder.format == "html" and app.env.metadata.get(docname, {}).get("kernelspec"):
+    # Only the multi-page site: the single-page build behind the PDF (singlehtml, also an
+    # "html" format) resolves the whole book as one doctree and has no download buttons.
+    if app.builder.name == "html" and app.env.metadata.get(docname, {}).get("kernelspec"):
         started = time.perf_counter()
         _NOTEBOOKS[docname] = notebook(app, docname, doctree)
         _SECONDS[0] += time.perf_counter() - started
@@ -472,7 +474,7 @@ def write_reader_notebooks(app: Any, exception: Exception | None) -> None:
     Pages Sphinx did not rewrite (unchanged since the last build) keep the notebook written
     then; one that has none of ours (a fresh ``_sources`` copy) is resolved again here.
     """
-    if exception is not None or app.builder.format != "html":
+    if exception is not None or app.builder.name != "html":
         return
     started = time.perf_counter() - _SECONDS[0]
     written = 0
