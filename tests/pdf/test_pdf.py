@@ -289,3 +289,16 @@ def test_every_page_of_the_site_links_the_pdf(pdf):
         if not any((page.parent / link).resolve() == copy.resolve() for link in links):
             without.append(docname)
     assert not without, f"pages without a link to {copy.name}: {without}"
+
+
+def test_every_animation_is_printed_as_a_strip_with_a_caption_saying_where_it_moves(pages_text):
+    """Each explorer or animation in the chapters prints as still frames whose caption points to
+    the moving version (gmmlib.widgets' print strip, shown by the print CSS)."""
+    from gmmlib.widgets.animation import ONLINE_VERSION
+
+    calls = re.compile(r"^\s*(?:explore_em|explore_kmeans_limit|em_animation)\(", re.MULTILINE)
+    animations = sum(len(calls.findall(source(f"book/{path.stem}")))
+                     for path in sorted((ROOT / "book").glob("[0-9][0-9]_*.md")))
+    printed = normalise(" ".join(pages_text)).count(normalise(ONLINE_VERSION)[:60])
+    assert animations >= 3, "the chapters should have explorers (chapters 4, 6 and 7)"
+    assert printed == animations, f"{animations} animations in the chapters, {printed} captioned strips in the PDF"
