@@ -81,6 +81,28 @@ class NotebookTimes:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's) for every browser test: the built book (tests/book) and
+    JupyterLab (tests/lab).  Playwright's sync API allows one running instance per process."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "book"))
+    from booksite import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} not found: install Debian's chromium (`make browser` does it)"
+        if os.environ.get("BOOK_TESTS_REQUIRED") == "1":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 def pytest_configure(config) -> None:
     if not config.pluginmanager.has_plugin("gmm-notebook-times"):
         config.pluginmanager.register(NotebookTimes(), "gmm-notebook-times")

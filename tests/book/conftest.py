@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from booksite import CHROMIUM, CHROMIUM_ARGS, SITE, SiteServer, visit
+from booksite import SITE, SiteServer, visit
 
 REQUIRED = os.environ.get("BOOK_TESTS_REQUIRED") == "1"
 
@@ -34,18 +34,6 @@ def site() -> Path:
 def base_url(site):
     with SiteServer(site) as server:
         yield server.base_url
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        _missing(f"{CHROMIUM} not found: install Debian's chromium (`make browser` does it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "book"))
-from booksite import CHROMIUM, CHROMIUM_ARGS, block_other_hosts  # noqa: E402
+from booksite import CHROMIUM, block_other_hosts  # noqa: E402
 
 CHAPTER = "book/04_em_algorithm.md"
 REQUIRED = os.environ.get("BOOK_TESTS_REQUIRED") == "1"
@@ -77,22 +77,17 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def notebook_page(lab):
-    from playwright.sync_api import sync_playwright
-
+def notebook_page(lab, browser):
     base_url, token, root = lab
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        blocked: list[str] = []
-        block_other_hosts(context, base_url, blocked)
-        page = context.new_page()
-        page.goto(f"{base_url}/lab/tree/{CHAPTER}?token={token}")
-        page.locator(".jp-Notebook .jp-MarkdownCell .myst").first.wait_for(timeout=120_000)
-        _wait_for_idle_kernel(page, timeout_ms=120_000)
-        yield page, blocked, root
-        context.close()
-        browser.close()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    blocked: list[str] = []
+    block_other_hosts(context, base_url, blocked)
+    page = context.new_page()
+    page.goto(f"{base_url}/lab/tree/{CHAPTER}?token={token}")
+    page.locator(".jp-Notebook .jp-MarkdownCell .myst").first.wait_for(timeout=120_000)
+    _wait_for_idle_kernel(page, timeout_ms=120_000)
+    yield page, blocked, root
+    context.close()
 
 
 def _wait_for_idle_kernel(page, timeout_ms: int) -> None:
