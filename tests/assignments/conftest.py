@@ -27,7 +27,7 @@ import submission_kit  # noqa: E402
 
 # Seconds per submission in the tests: the hanging one waits this long, the others take a few seconds
 # each (more on a loaded machine: raise ASSIGNMENT_TEST_TIMEOUT there).
-GRADE_TIMEOUT = int(os.environ.get("ASSIGNMENT_TEST_TIMEOUT", "120"))
+GRADE_TIMEOUT = int(os.environ.get("ASSIGNMENT_TEST_TIMEOUT", "60"))
 
 
 def git_status() -> set[str]:

@@ -58,7 +58,8 @@ def test_the_public_address_comes_from_one_setting():
     """No hard-coded repository address: the guide prints the one from pyproject.toml."""
     text = GUIDE.read_text()
     assert "github.com/" not in text and "<you>" not in text and "GMMLIB_REQUIREMENT" not in text
-    cell = re.search(r"```\{code-cell\} ipython3\n:tags: \[hide-input\]\nimport tomllib\n(.*?)```", text, re.S)
+    cell = re.search(r"```\{code-cell\} ipython3\n:tags: \[hide-input\]\n\n?import tomllib\n(.*?)```", text, re.S)
+    assert cell, "the guide's folded cell that prints the clone command is missing"
     printed = subprocess.run([sys.executable, "-c", "import tomllib, yaml\nfrom pathlib import Path\n"
                               f"root = Path({str(ROOT)!r})\n" + cell.group(1)],
                              capture_output=True, text=True, check=True).stdout
