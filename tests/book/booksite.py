@@ -38,6 +38,22 @@ CHROMIUM_ARGS = [
 RAW_TEX_MARKERS = ["$$", "\\(", "\\)", "\\[", "\\]", "\\begin{", "\\end{"]
 
 
+# ----------------------------------------------------------------------------- failure messages
+
+def bullet(items, limit=10) -> str:
+    shown = "\n".join(f"  - {item}" for item in items[:limit])
+    more = f"\n  ... and {len(items) - limit} more" if len(items) > limit else ""
+    return shown + more
+
+
+def expect(condition, message: str) -> None:
+    """Fail with just ``message`` (no assertion introspection: the message says it all)."""
+    if not condition:
+        import pytest
+
+        pytest.fail(message, pytrace=False)
+
+
 # ----------------------------------------------------------------------------- the toc
 
 def toc_files(toc_path: Path = TOC) -> list[str]:

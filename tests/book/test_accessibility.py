@@ -26,7 +26,7 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from booksite import AXE_SCRIPT, AXE_URL_PATH, SITE, open_page, site_pages
+from booksite import AXE_SCRIPT, AXE_URL_PATH, SITE, bullet, expect, open_page, site_pages
 
 PAGES = site_pages() or ["(book not built)"]
 CONTENT_PAGES = [p for p in PAGES if p != "index.html"]  # index.html only redirects
@@ -49,15 +49,6 @@ IMAGE_FILE = re.compile(r"\.(png|jpe?g|gif|svg|webp)\b", re.IGNORECASE)
 MIN_ALT_WORDS = 5
 
 
-def bullet(items, limit=10) -> str:
-    shown = "\n".join(f"  - {item}" for item in items[:limit])
-    more = f"\n  ... and {len(items) - limit} more" if len(items) > limit else ""
-    return shown + more
-
-
-def expect(condition, message: str) -> None:
-    if not condition:
-        pytest.fail(message, pytrace=False)
 
 
 # ----------------------------------------------------------------------------- axe-core

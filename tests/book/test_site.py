@@ -22,7 +22,7 @@ import re
 
 import pytest
 
-from booksite import find_animations, is_notebook, site_pages, step_animation, toc_files, SITE
+from booksite import SITE, bullet, expect, find_animations, is_notebook, site_pages, step_animation, toc_files
 
 PAGES = site_pages() or ["(book not built)"]
 CONTENT_PAGES = [p for p in PAGES if p != "index.html"]  # index.html only redirects
@@ -34,16 +34,6 @@ ANIMATED_PAGES = [
 MAX_PAGE_MB = 10
 
 
-def bullet(items, limit=10) -> str:
-    shown = "\n".join(f"  - {item}" for item in items[:limit])
-    more = f"\n  ... and {len(items) - limit} more" if len(items) > limit else ""
-    return shown + more
-
-
-def expect(condition, message: str) -> None:
-    """Fail with just ``message`` (no assertion introspection: the message says it all)."""
-    if not condition:
-        pytest.fail(message, pytrace=False)
 
 
 def strip_url(url: str) -> str:

@@ -8,16 +8,6 @@ import gmmlib
 from gmmlib import KMeans, fixed_variance_em, log_likelihood, responsibilities
 
 
-@pytest.fixture(scope="module")
-def X2():
-    rng = np.random.default_rng(0)
-    return np.vstack([
-        rng.normal([0.0, 0.0], 1.0, (60, 2)),
-        rng.normal([5.0, 1.0], 0.7, (60, 2)),
-        rng.normal([2.0, 5.0], [1.5, 0.5], (60, 2)),
-    ])
-
-
 def round_covariances(sigma2, n_components, n_features):
     return np.broadcast_to(sigma2 * np.eye(n_features), (n_components, n_features, n_features))
 

@@ -36,16 +36,6 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 @pytest.fixture(scope="module")
-def X2():
-    rng = np.random.default_rng(0)
-    return np.vstack([
-        rng.normal([0.0, 0.0], 1.0, (60, 2)),
-        rng.normal([5.0, 1.0], 0.7, (60, 2)),
-        rng.normal([2.0, 5.0], [1.5, 0.5], (60, 2)),
-    ])
-
-
-@pytest.fixture(scope="module")
 def X1():
     rng = np.random.default_rng(1)
     return np.concatenate([rng.normal(-2, 0.5, 80), rng.normal(1, 1, 80), rng.normal(4, 0.6, 60)])
